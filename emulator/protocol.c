@@ -13,6 +13,7 @@
  * It also holds the success-side helpers every service of a protocol
  * shares (a JSON body with the right content type, the Query envelope).
  */
+#include "hash.h"
 #include "protocol.h"
 #include "xalloc.h"
 
@@ -169,10 +170,44 @@ void resp_json(struct response *resp, const struct service *svc,
 	cJSON_Delete(json);
 	if (!text)
 		abort();
+	size_t len = strlen(text);
 	resp_header(resp, "Content-Type",
 		    svc && svc->json_content_type ? svc->json_content_type
 						  : "application/json");
-	resp_body_take(resp, text, strlen(text));
+	if (svc && (svc->flags & SVC_JSON_CRC32))
+		resp_headerf(resp, "x-amz-crc32", "%u",
+			     (unsigned)hash_crc32(0, text, len));
+	resp_body_take(resp, text, len);
+}
+
+static void delete_json(void *json)
+{
+	cJSON_Delete(json);
+}
+
+struct cJSON *req_json_body(struct request *req, const char *error_code)
+{
+	const char *end = NULL;
+	if (!req->body || req->body_len == 0) {
+		cJSON *empty = cJSON_CreateObject();
+		arena_defer(req->arena, delete_json, empty);
+		return empty;
+	}
+	cJSON *json = cJSON_ParseWithLengthOpts(req->body, req->body_len,
+						&end, 0);
+	if (!json) {
+		req_error(req, 400, error_code,
+			  "the request body is not valid JSON (at byte %zu)",
+			  end ? (size_t)(end - req->body) : 0);
+		return NULL;
+	}
+	arena_defer(req->arena, delete_json, json);
+	if (!cJSON_IsObject(json)) {
+		req_error(req, 400, error_code,
+			  "the request body must be a JSON object");
+		return NULL;
+	}
+	return json;
 }
 
 void query_begin(struct buf *b, const struct service *svc,

@@ -24,6 +24,12 @@ int protocol_unknown_operation(const struct service *svc,
 void resp_json(struct response *resp, const struct service *svc,
 	       struct cJSON *json);
 
+/* The request body parsed as a JSON object, owned by the request's arena
+ * (never free it).  An empty body is an empty object.  NULL, with
+ * error_code recorded (DynamoDB: "SerializationException", Lambda:
+ * "InvalidRequestContentException"), when the body is not an object. */
+struct cJSON *req_json_body(struct request *req, const char *error_code);
+
 /* Query protocol success:
  *   query_begin(&b, svc, "GetCallerIdentity");  ... elements ...
  *   query_end(&b, req, "GetCallerIdentity"); query_send(resp, &b); */

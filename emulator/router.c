@@ -41,6 +41,10 @@
 static const struct service *const service_table[] = {
 	&admin_service,
 	&sts_service,
+	&dynamodb_service,
+	&sns_service,
+	&lambda_service,
+	&s3_service,
 };
 
 #define N_SERVICES (sizeof(service_table) / sizeof(service_table[0]))
@@ -73,6 +77,15 @@ int router_init(struct emulator *emu, struct router **out, char *errbuf,
 			return -1;
 		}
 		router->initialised[i] = 1;
+	}
+	for (size_t i = 0; i < N_SERVICES; i++) {
+		const struct service *svc = service_table[i];
+		if (svc->start && svc->start(router->state[i])) {
+			snprintf(errbuf, errlen, "cannot start the %s service",
+				 svc->name);
+			router_shutdown(router);
+			return -1;
+		}
 	}
 	*out = router;
 	return 0;

@@ -247,6 +247,7 @@ enum protocol {
 /* Service flags. */
 #define SVC_FALLBACK    (1u << 0) /* takes requests nothing else claims (S3) */
 #define SVC_UNSIGNED    (1u << 1) /* path-routed, no SigV4 (admin, runtime) */
+#define SVC_JSON_CRC32  (1u << 2) /* x-amz-crc32 on JSON answers (DynamoDB) */
 
 struct service {
 	const char *name;          /* "s3", "dynamodb": logs, health, docs */
@@ -267,7 +268,10 @@ struct service {
 	/* MAY: create the service's state; returns 0 or -1 with errbuf. */
 	int (*init)(struct emulator *emu, void **state, char *errbuf,
 		    size_t errlen);
-	/* MAY: release the state. */
+	/* MAY: start background work (threads, timers) once every service
+	 * is initialised and the bus is complete; returns 0 or -1. */
+	int (*start)(void *state);
+	/* MAY: stop background work and release the state. */
 	void (*shutdown)(void *state);
 	/* MAY: wipe all state (POST /_emulator/reset). */
 	int (*reset)(void *state);
@@ -283,8 +287,32 @@ struct service {
 	size_t n_ops;
 };
 
+/*
+ * Calls between services.  The service that answers a call registers it
+ * in its init hook; callers use it only from their start hook on (when
+ * every init has run) and never include another service's headers.  A
+ * NULL hook means that service is not part of this build: callers keep
+ * the work queued, never drop it.
+ */
+struct bus {
+	void *lambda; /* the Lambda service's state */
+	/* Queue an asynchronous (InvocationType=Event) invocation of
+	 * function_arn (an ARN or a name) with a JSON payload.  Returns 0
+	 * once it is durably queued, or -1 with errbuf (unknown function). */
+	int (*lambda_invoke_async)(void *lambda, const char *function_arn,
+				   const char *payload, size_t len,
+				   char *errbuf, size_t errlen);
+	void *sns; /* the SNS service's state */
+	/* Publish to topic_arn (subject may be NULL); the new message id is
+	 * written to message_id (37 bytes).  0, or -1 with errbuf. */
+	int (*sns_publish)(void *sns, const char *topic_arn,
+			   const char *subject, const char *message,
+			   char message_id[37], char *errbuf, size_t errlen);
+};
+
 /* The process-wide context every handler can reach through req->emu. */
 struct emulator {
+	struct bus bus;
 	const struct config *config;
 	struct store *store;
 	struct router *router;       /* every service (router.h) */
