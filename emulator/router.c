@@ -179,6 +179,14 @@ static int pick_service(struct router *router, struct request *req)
 		if (prefix && strncmp(target, prefix, strlen(prefix)) == 0)
 			pick = i;
 	}
+	if (pick == N_SERVICES && target && !signed_scope) {
+		/* Only JSON-protocol services send a target: one we do not
+		 * emulate must not fall through to S3. */
+		size_t len = strcspn(target, ".");
+		return req_error(req, 501, "NotImplemented",
+				 "service '%.*s' is not emulated by imgpipe",
+				 (int)(len < 64 ? len : 64), target);
+	}
 	if (pick == N_SERVICES && signed_scope) {
 		size_t any = N_SERVICES, by_path = N_SERVICES;
 		for (size_t i = 0; i < N_SERVICES; i++) {

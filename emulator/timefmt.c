@@ -38,9 +38,12 @@ void time_iso8601_ms(int64_t epoch_ms, char out[TIMEFMT_MAX])
 	struct tm tm;
 	int ms;
 	split(epoch_ms, &tm, &ms);
-	snprintf(out, TIMEFMT_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, ms);
+	/* The modulos only tell the compiler each field's width. */
+	snprintf(out, TIMEFMT_MAX, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ",
+		 (unsigned)(tm.tm_year + 1900) % 10000u,
+		 (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u,
+		 (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u,
+		 (unsigned)tm.tm_sec % 100u, (unsigned)ms % 1000u);
 }
 
 void time_iso8601_basic(int64_t epoch_ms, char out[TIMEFMT_MAX])
@@ -62,9 +65,11 @@ void time_http_date(int64_t epoch_ms, char out[TIMEFMT_MAX])
 	int ms;
 	split(epoch_ms, &tm, &ms);
 	/* Not strftime: %a and %b follow the locale. */
-	snprintf(out, TIMEFMT_MAX, "%s, %02d %s %04d %02d:%02d:%02d GMT",
-		 days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
-		 tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	snprintf(out, TIMEFMT_MAX, "%s, %02u %s %04u %02u:%02u:%02u GMT",
+		 days[tm.tm_wday % 7], (unsigned)tm.tm_mday % 100u,
+		 months[tm.tm_mon % 12], (unsigned)(tm.tm_year + 1900) % 10000u,
+		 (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u,
+		 (unsigned)tm.tm_sec % 100u);
 }
 
 static int parse_with(const char *s, const char *fmt, int64_t *epoch_ms)
