@@ -63,10 +63,19 @@ SDK_LIB  := $(BUILD)/lib/libimgpipe-sdk.a
 EMU_LIB  := $(BUILD)/lib/libimgpipe-emulator.a
 EMULATOR := $(BUILD)/bin/emulator
 
+# The pipeline (libvips) and the SDK's programs keep their rules beside
+# their code; they add to ALL_BINS, UNIT_BIN and the test targets.
+VIPS_CFLAGS := $(shell pkg-config --cflags vips 2>/dev/null)
+VIPS_LIBS   := $(shell pkg-config --libs vips 2>/dev/null)
+ALL_BINS    :=
+INTEGRATION_DEPS :=
+-include sdk/sdk.mk
+-include pipeline/pipeline.mk
+
 .PHONY: all deps test test-only unit integration compat check-asan run \
         run-only bench fuzz clean FORCE
 
-all: $(EMULATOR)
+all: $(EMULATOR) $(ALL_BINS)
 
 # Rebuild everything when the flags change.
 $(BUILD)/.flags: FORCE
@@ -99,6 +108,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(EMU_LIB) $(SDK_LIB) $(BUILD)/.flags
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
+
 # ---------------------------------------------------------------------
 deps:
 	@sh tests/lib/deps.sh
@@ -106,13 +116,13 @@ deps:
 unit: $(UNIT_BIN)
 	@sh tests/lib/run_unit.sh $(UNIT_BIN)
 
-integration: $(EMULATOR)
-	@EMULATOR_BIN=$(abspath $(EMULATOR)) python3 tests/lib/run.py \
-	  tests/integration
+integration: $(EMULATOR) $(ALL_BINS) $(INTEGRATION_DEPS)
+	@EMULATOR_BIN=$(abspath $(EMULATOR)) BUILD_DIR=$(abspath $(BUILD)) \
+	  python3 tests/lib/run.py tests/integration
 
-compat: $(EMULATOR)
-	@EMULATOR_BIN=$(abspath $(EMULATOR)) python3 tests/lib/run.py \
-	  tests/compat
+compat: $(EMULATOR) $(ALL_BINS) $(INTEGRATION_DEPS)
+	@EMULATOR_BIN=$(abspath $(EMULATOR)) BUILD_DIR=$(abspath $(BUILD)) \
+	  python3 tests/lib/run.py tests/compat
 
 # `make test` and `make run` set the machine up first; the work itself
 # runs in a fresh make so pkg-config sees the packages deps installed.
