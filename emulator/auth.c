@@ -39,6 +39,37 @@ static void read_identity(struct request *req)
 	req->identity.scope = arena_strdup(req->arena, a.service);
 }
 
+/*
+ * Record the AWS error for a failed verification.  The SigV4 module
+ * knows S3's names and the generic ones; the JSON and Query services
+ * name three cases their own way (DynamoDB and Lambda answer a bad or
+ * expired signature with InvalidSignatureException, STS and SNS an
+ * unknown key with InvalidClientTokenId).
+ */
+static void record_auth_error(struct request *req, enum sigv4_err e)
+{
+	enum protocol proto = req->service ? req->service->protocol
+					   : PROTO_REST_XML;
+	int is_s3 = proto == PROTO_REST_XML;
+	int status = sigv4_error_status(e, is_s3);
+	const char *code = sigv4_error_code(e, is_s3);
+	const char *message = sigv4_error_message(e, is_s3);
+	int json = proto == PROTO_JSON || proto == PROTO_REST_JSON;
+
+	if (json && (e == SIGV4_ERR_SIGNATURE || e == SIGV4_ERR_TIME_SKEWED)) {
+		code = "InvalidSignatureException";
+		status = proto == PROTO_JSON ? 400 : 403;
+	} else if (json && e == SIGV4_ERR_UNKNOWN_KEY) {
+		status = proto == PROTO_JSON ? 400 : 403;
+	} else if (proto == PROTO_QUERY && e == SIGV4_ERR_UNKNOWN_KEY) {
+		code = "InvalidClientTokenId";
+		status = 403;
+	} else if (proto == PROTO_QUERY && e == SIGV4_ERR_TIME_SKEWED) {
+		code = "SignatureDoesNotMatch";
+	}
+	req_error(req, status, code, "%s", message);
+}
+
 static int is_streaming(const char *payload_hash)
 {
 	return payload_hash &&
@@ -77,9 +108,7 @@ static int check(struct request *req, const char *payload_hash)
 	enum sigv4_err e = sigv4_verify(&sr, configured_secret, (void *)cfg,
 					time(NULL), &v);
 	if (e != SIGV4_OK) {
-		req_error(req, sigv4_error_status(e, is_s3),
-			  sigv4_error_code(e, is_s3), "%s",
-			  sigv4_error_message(e, is_s3));
+		record_auth_error(req, e);
 		if (is_s3 && e == SIGV4_ERR_SIGNATURE) {
 			req_error_extra(req, "AWSAccessKeyId",
 					v.auth.access_key);
