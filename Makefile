@@ -7,7 +7,7 @@
 #   make check-asan   the same as `make SANITIZE=1 test`
 #   make run          set up and start the emulator on :4566 / :6379
 #   make bench        cold start and idle memory, beside moto_server
-#   make fuzz         libFuzzer targets (clang), a short run of each
+#   make fuzz         libFuzzer targets (clang), FUZZ_TIME seconds each (20)
 #   make clean
 #
 # Objects go to $(BUILD) (build/ or, with SANITIZE=1, build/asan/), with
@@ -145,7 +145,7 @@ bench:
 	@sh tests/bench/bench.sh $(abspath $(EMULATOR))
 
 fuzz:
-	@sh tests/fuzz/build.sh
+	@sh tests/fuzz/build.sh run
 
 clean:
 	rm -rf build
