@@ -33,7 +33,7 @@ endif
 
 # Libraries found through pkg-config (see `make deps` for the packages).
 PKGS_EMU := libmicrohttpd sqlite3 libcjson libcrypto expat
-PKGS_SDK := libcurl libcrypto libcjson hiredis
+PKGS_SDK := libcurl libcrypto libcjson hiredis expat
 PKGS_ALL := $(sort $(PKGS_EMU) $(PKGS_SDK))
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS_ALL) 2>/dev/null)

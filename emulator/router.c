@@ -43,6 +43,7 @@ static const struct service *const service_table[] = {
 	&sts_service,
 	&dynamodb_service,
 	&sns_service,
+	&lambda_runtime_service,
 	&lambda_service,
 	&s3_service,
 };
@@ -448,6 +449,13 @@ static int resolve_query_op(struct router *router, struct request *req)
 	req->op = op_by_name(req->service, action);
 	if (!req->op)
 		return protocol_unknown_operation(req->service, req, action);
+	/* The edge read up to the largest Query limit; now the service is
+	 * known, its own limit applies. */
+	size_t max_body = router_max_body(router, req);
+	if (req->body_len > max_body)
+		return req_error(req, 413, "RequestEntityTooLarge",
+				 "Request must be smaller than %zu bytes for "
+				 "the %s operation", max_body, req->op->name);
 	return 0;
 }
 
