@@ -63,6 +63,18 @@ static void write_query_error(const char *xmlns, struct request *req,
 	resp_body_buf(resp, &b);
 }
 
+/* The error's extra members, strings and JSON values alike. */
+static void add_extras(cJSON *json, const struct aws_err *e)
+{
+	for (size_t i = 0; i < e->n_extra; i++)
+		cJSON_AddStringToObject(json, e->extra[i].name,
+					e->extra[i].value);
+	if (!e->json_fields)
+		return;
+	for (cJSON *f = e->json_fields->child; f; f = f->next)
+		cJSON_AddItemToObject(json, f->string, cJSON_Duplicate(f, 1));
+}
+
 static void write_json_error(const struct service *svc, struct request *req,
 			     struct response *resp)
 {
@@ -78,9 +90,7 @@ static void write_json_error(const struct service *svc, struct request *req,
 		free(type);
 	}
 	cJSON_AddStringToObject(json, "message", e->message);
-	for (size_t i = 0; i < e->n_extra; i++)
-		cJSON_AddStringToObject(json, e->extra[i].name,
-					e->extra[i].value);
+	add_extras(json, e);
 	resp_json(resp, svc, json);
 }
 
@@ -92,9 +102,7 @@ static void write_rest_json_error(const struct service *svc,
 	cJSON_AddStringToObject(json, "Type",
 				e->status >= 500 ? "Service" : "User");
 	cJSON_AddStringToObject(json, "message", e->message);
-	for (size_t i = 0; i < e->n_extra; i++)
-		cJSON_AddStringToObject(json, e->extra[i].name,
-					e->extra[i].value);
+	add_extras(json, e);
 	resp_header(resp, "X-Amzn-ErrorType", e->code);
 	resp_json(resp, svc, json);
 }
@@ -141,7 +149,10 @@ int protocol_unknown_operation(const struct service *svc,
 {
 	switch (svc->protocol) {
 	case PROTO_JSON:
-		return req_error(req, 400, "UnknownOperationException",
+		/* AWS's JSON services name this one in coral's namespace. */
+		return req_error(req, 400,
+				 "com.amazon.coral.service#"
+				 "UnknownOperationException",
 				 "operation '%s' is not supported by %s",
 				 name ? name : "", svc->name);
 	case PROTO_QUERY:

@@ -9,6 +9,8 @@
 #include "service.h"
 #include "uri.h"
 
+#include <cjson/cJSON.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -113,4 +115,20 @@ void req_error_extra(struct request *req, const char *name,
 	e->extra[e->n_extra].name = arena_strdup(req->arena, name);
 	e->extra[e->n_extra].value = arena_strdup(req->arena, value);
 	e->n_extra++;
+}
+
+static void delete_json(void *json)
+{
+	cJSON_Delete(json);
+}
+
+void req_error_json(struct request *req, const char *name, cJSON *value)
+{
+	if (!value)
+		return;
+	if (!req->err.json_fields) {
+		req->err.json_fields = cJSON_CreateObject();
+		arena_defer(req->arena, delete_json, req->err.json_fields);
+	}
+	cJSON_AddItemToObject(req->err.json_fields, name, value);
 }

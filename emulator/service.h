@@ -49,6 +49,7 @@ struct redis_server;
 struct edge;
 struct request;
 struct sigv4_stream;
+struct cJSON;
 
 /* ---------------------------------------------------------------------
  * Errors
@@ -68,6 +69,10 @@ struct aws_err {
 		const char *value;
 	} extra[AWS_ERR_MAX_EXTRA];
 	size_t n_extra;
+	/* JSON protocols: further members of the error body, values of any
+	 * JSON type (DynamoDB's Item, CancellationReasons); a cJSON object
+	 * owned by the request's arena, or NULL. */
+	struct cJSON *json_fields;
 };
 
 /* ---------------------------------------------------------------------
@@ -164,6 +169,10 @@ int req_error(struct request *req, int status, const char *code,
 	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Add an extra element (e.g. S3's <BucketName>) to the recorded error. */
 void req_error_extra(struct request *req, const char *name, const char *value);
+/* JSON protocols: add member name (any JSON value; ownership of value
+ * passes to the request) to the recorded error's body. */
+void req_error_json(struct request *req, const char *name,
+		    struct cJSON *value);
 
 /*
  * A handler that returned OP_SUSPEND finishes later, from any thread:

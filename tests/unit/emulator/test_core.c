@@ -166,6 +166,18 @@ static void test_error_json(void **state)
 	assert_non_null(strstr(f.resp.body,
 			       "\"__type\":\"com.amazon.coral.validate#ValidationException\""));
 	fixture_free(&f);
+
+	/* JSON members of any type travel in the body. */
+	fixture_init(&f);
+	req_error(&f.req, 400, "TransactionCanceledException", "canceled");
+	cJSON *reasons = cJSON_CreateArray();
+	cJSON_AddItemToArray(reasons, cJSON_CreateString("None"));
+	req_error_json(&f.req, "CancellationReasons", reasons);
+	protocol_write_error(&json_svc, PROTO_JSON, &f.req, &f.resp);
+	doc = cJSON_Parse(f.resp.body);
+	assert_true(cJSON_IsArray(cJSON_GetObjectItem(doc, "CancellationReasons")));
+	cJSON_Delete(doc);
+	fixture_free(&f);
 }
 
 static void test_error_xml_escapes_and_extras(void **state)
@@ -229,7 +241,8 @@ static void test_unknown_operation_per_protocol(void **state)
 	fixture_free(&f);
 	fixture_init(&f);
 	protocol_unknown_operation(&json_svc, &f.req, "Nope");
-	assert_string_equal(f.req.err.code, "UnknownOperationException");
+	assert_string_equal(f.req.err.code,
+			    "com.amazon.coral.service#UnknownOperationException");
 	fixture_free(&f);
 }
 
