@@ -71,6 +71,7 @@ ALL_BINS    :=
 INTEGRATION_DEPS :=
 -include sdk/sdk.mk
 -include pipeline/pipeline.mk
+-include pipeline/glue.mk
 
 .PHONY: all deps test test-only unit integration compat check-asan run \
         run-only bench fuzz clean FORCE
@@ -140,7 +141,8 @@ run: deps
 run-only: $(EMULATOR)
 	@sh tests/lib/run_emulator.sh $(EMULATOR)
 
-bench:
+bench: deps
+	@sh tests/lib/deps.sh bench
 	@$(MAKE) --no-print-directory all
 	@sh tests/bench/bench.sh $(abspath $(EMULATOR))
 
