@@ -137,10 +137,13 @@ struct request {
 	size_t n_path_params;
 
 	struct aws_err err;
-	/* MAY be set by an operation that suspends: called (on any thread)
-	 * if the edge abandons the parked request, e.g. at shutdown, so its
-	 * owner forgets the pointer.  After it returns the request is gone. */
-	void (*cancel)(struct request *req);
+	/* MAY be set by an operation that suspends: called (on any thread,
+	 * with no edge lock held) when the edge wants to abandon the parked
+	 * request, e.g. at shutdown.  Returns 1 when the owner gives it up
+	 * (forgets the pointer and will never call req_resume; the edge then
+	 * answers it and it is gone), or 0 when the owner is already
+	 * finishing it and will call req_resume itself. */
+	int (*cancel)(struct request *req);
 	struct edge_conn *conn;   /* opaque, owned by the edge */
 };
 

@@ -44,6 +44,7 @@ enum conn_state {
 	CONN_NEW,       /* request line seen, headers not yet read */
 	CONN_BODY,      /* headers routed, reading the body */
 	CONN_SUSPENDED, /* handler returned OP_SUSPEND */
+	CONN_CANCELLING,/* parked; the edge is asking its owner to let go */
 	CONN_RESUMED,   /* req_resume() called; answer on the next call */
 	CONN_ANSWERED,  /* a response is queued */
 };
@@ -68,6 +69,9 @@ struct edge_conn {
 	struct MHD_Connection *mhd;
 	enum conn_state state;
 	int resume_pending;        /* req_resume came before the park */
+	int held;                  /* edge_stop is cancelling it: completion
+				      must not free the struct */
+	int finished;              /* completed while held */
 	struct edge_conn *next_suspended;
 	struct request req;
 	struct response resp;
@@ -256,6 +260,33 @@ static enum MHD_Result answer_error(struct edge_conn *c)
  * Suspend / resume
  * ------------------------------------------------------------------- */
 
+/* Ask the owner of a parked request to give it up (edge_stop); the
+ * caller holds no lock and has set c->state to CONN_CANCELLING. */
+static void cancel_parked(struct edge_conn *c)
+{
+	struct edge *edge = c->edge;
+	pthread_mutex_lock(&edge->lock);
+	int still_parked = c->state == CONN_CANCELLING;
+	pthread_mutex_unlock(&edge->lock);
+	int gave_up = 0;
+	if (still_parked)
+		gave_up = c->req.cancel ? c->req.cancel(&c->req) : 1;
+	pthread_mutex_lock(&edge->lock);
+	/* If the owner resumed it meanwhile, the state moved on: its answer
+	 * stands.  If it gave up, nobody else will answer: we do. */
+	if (gave_up && c->state == CONN_CANCELLING) {
+		req_error(&c->req, 503, "ServiceUnavailable",
+			  "the emulator is shutting down");
+		c->state = CONN_RESUMED;
+		MHD_resume_connection(c->mhd);
+	}
+	c->held = 0;
+	int free_it = c->finished;
+	pthread_mutex_unlock(&edge->lock);
+	if (free_it)
+		free(c);
+}
+
 static void park(struct edge_conn *c)
 {
 	struct edge *edge = c->edge;
@@ -264,6 +295,15 @@ static void park(struct edge_conn *c)
 		/* Finished before we could park: answer on this call. */
 		c->state = CONN_RESUMED;
 		pthread_mutex_unlock(&edge->lock);
+		return;
+	}
+	if (edge->stopping) {
+		/* Parked after edge_stop's cancel round: cancel it now. */
+		c->state = CONN_CANCELLING;
+		c->held = 1;
+		MHD_suspend_connection(c->mhd);
+		pthread_mutex_unlock(&edge->lock);
+		cancel_parked(c);
 		return;
 	}
 	c->state = CONN_SUSPENDED;
@@ -289,8 +329,9 @@ void req_resume(struct request *req)
 	struct edge_conn *c = req->conn;
 	struct edge *edge = c->edge;
 	pthread_mutex_lock(&edge->lock);
-	if (c->state == CONN_SUSPENDED) {
-		unlink_suspended(edge, c);
+	if (c->state == CONN_SUSPENDED || c->state == CONN_CANCELLING) {
+		if (c->state == CONN_SUSPENDED)
+			unlink_suspended(edge, c);
 		c->state = CONN_RESUMED;
 		MHD_resume_connection(c->mhd);
 	} else {
@@ -424,6 +465,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *mhd,
 	case CONN_RESUMED:
 		return on_resumed(c);
 	case CONN_SUSPENDED:
+	case CONN_CANCELLING:
 		return MHD_YES;
 	case CONN_ANSWERED:
 		/* Body still arriving after an early answer: drop it. */
@@ -463,12 +505,15 @@ static void completed_cb(void *cls, struct MHD_Connection *mhd,
 	buf_free(&c->body);
 	resp_release(&c->resp);
 	arena_destroy(req->arena);
-	free(c);
 	*con_cls = NULL;
 	pthread_mutex_lock(&edge->lock);
+	int keep = c->held; /* edge_stop still looks at it: it frees it */
+	c->finished = 1;
 	atomic_fetch_sub(&edge->inflight, 1);
 	pthread_cond_broadcast(&edge->changed);
 	pthread_mutex_unlock(&edge->lock);
+	if (!keep)
+		free(c);
 }
 
 static size_t keep_raw(void *cls, struct MHD_Connection *c, char *s)
@@ -593,17 +638,20 @@ int edge_stop(struct edge *edge, int timeout_ms)
 	pthread_mutex_lock(&edge->lock);
 	edge->stopping = 1;
 	/* Parked requests cannot finish on their own once their owners stop:
-	 * cancel them now, so only real work is waited for. */
-	while (edge->suspended) {
-		struct edge_conn *c = edge->suspended;
-		edge->suspended = c->next_suspended;
-		if (c->req.cancel)
-			c->req.cancel(&c->req);
-		req_error(&c->req, 503, "ServiceUnavailable",
-			  "the emulator is shutting down");
-		c->state = CONN_RESUMED;
-		MHD_resume_connection(c->mhd);
+	 * ask each owner to let go, so only real work is waited for. */
+	struct edge_conn *parked = edge->suspended;
+	edge->suspended = NULL;
+	for (struct edge_conn *c = parked; c; c = c->next_suspended) {
+		c->state = CONN_CANCELLING;
+		c->held = 1;
 	}
+	pthread_mutex_unlock(&edge->lock);
+	while (parked) {
+		struct edge_conn *c = parked;
+		parked = c->next_suspended;
+		cancel_parked(c); /* c may be gone once this returns */
+	}
+	pthread_mutex_lock(&edge->lock);
 	int rc = 0;
 	while (atomic_load(&edge->inflight) > 0 && rc == 0)
 		rc = pthread_cond_timedwait(&edge->changed, &edge->lock,

@@ -40,17 +40,19 @@
 
 #define LAMBDA_ASYNC_INFLIGHT 64
 
-/* The edge abandoned a parked Invoke (shutdown). */
-static void invoke_cancel(struct request *req)
+/* The edge wants a parked Invoke back (shutdown): give it up unless
+ * the invocation already finished and its answer is on the way
+ * (op_state is cleared when it finishes). */
+static int invoke_cancel(struct request *req)
 {
 	struct lambda_state *st = lambda_state_of(req);
 	pthread_mutex_lock(&st->lock);
-	st->edge_stopping = 1;
 	struct lambda_inv *inv = req->op_state;
 	if (inv)
 		inv->req = NULL;
 	req->op_state = NULL;
 	pthread_mutex_unlock(&st->lock);
+	return inv != NULL;
 }
 
 int lambda_invoke(struct request *req, struct response *resp)

@@ -43,17 +43,21 @@ static int unknown_worker(struct request *req)
 			 "API endpoint");
 }
 
-/* The edge gave up a parked /next (shutdown): forget it. */
-static void next_cancel(struct request *req)
+/* The edge wants a parked /next back (shutdown): give it up unless an
+ * invocation was already handed to it (op_state is cleared then). */
+static int next_cancel(struct request *req)
 {
 	struct lambda_state *st = lambda_state_of(req);
 	pthread_mutex_lock(&st->lock);
-	st->edge_stopping = 1;
 	struct lambda_worker *w = req->op_state;
-	if (w && w->next_req == req)
+	int gave_up = 0;
+	if (w && w->next_req == req) {
 		w->next_req = NULL;
+		gave_up = 1;
+	}
 	req->op_state = NULL;
 	pthread_mutex_unlock(&st->lock);
+	return gave_up;
 }
 
 int lambda_rt_next(struct request *req, struct response *resp)
