@@ -125,6 +125,13 @@ static int set_ephemeral(struct config *cfg, const char *v, char *e,
 	return set_on_off(&cfg->ephemeral, v ? v : "on", "--ephemeral", e, n);
 }
 
+static int set_fast_retries(struct config *cfg, const char *v, char *e,
+			    size_t n)
+{
+	return set_on_off(&cfg->sns_fast_retries, v ? v : "on",
+			  "--fast-retries", e, n);
+}
+
 static int set_log_level(struct config *cfg, const char *v, char *e,
 			 size_t n)
 {
@@ -275,6 +282,8 @@ static const struct option_row option_table[] = {
 	{"--connection-timeout", "IMGPIPE_CONNECTION_TIMEOUT", "SECONDS",
 	 set_connection_timeout,
 	 "close connections idle this long (default 60)"},
+	{"--fast-retries", "IMGPIPE_FAST_RETRIES", NULL, set_fast_retries,
+	 "SNS delivery retry delays in ms, not s (for tests)"},
 };
 
 #define N_OPTIONS (sizeof(option_table) / sizeof(option_table[0]))

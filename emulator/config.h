@@ -37,6 +37,7 @@ struct config {
 	int threads;              /* --threads, HTTP worker threads */
 	int shutdown_timeout_ms;  /* --shutdown-timeout (seconds on the CLI) */
 	int connection_timeout_s; /* --connection-timeout, idle connections */
+	int sns_fast_retries;     /* --fast-retries: SNS retry delays in ms */
 };
 
 /*
