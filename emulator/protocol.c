@@ -101,7 +101,11 @@ static void write_rest_json_error(const struct service *svc,
 	cJSON *json = cJSON_CreateObject();
 	cJSON_AddStringToObject(json, "Type",
 				e->status >= 500 ? "Service" : "User");
-	cJSON_AddStringToObject(json, "message", e->message);
+	cJSON_AddStringToObject(json,
+				svc && (svc->flags & SVC_ERROR_MESSAGE_CAPITAL)
+					? "Message"
+					: "message",
+				e->message);
 	add_extras(json, e);
 	resp_header(resp, "X-Amzn-ErrorType", e->code);
 	resp_json(resp, svc, json);

@@ -260,6 +260,8 @@ enum protocol {
 #define SVC_FALLBACK    (1u << 0) /* takes requests nothing else claims (S3) */
 #define SVC_UNSIGNED    (1u << 1) /* path-routed, no SigV4 (admin, runtime) */
 #define SVC_JSON_CRC32  (1u << 2) /* x-amz-crc32 on JSON answers (DynamoDB) */
+#define SVC_ERROR_MESSAGE_CAPITAL (1u << 3) /* REST-JSON error bodies say
+					       "Message" (Lambda) */
 
 struct service {
 	const char *name;          /* "s3", "dynamodb": logs, health, docs */

@@ -327,6 +327,7 @@ const struct service lambda_service = {
 	.signing_name = "lambda",
 	.path_prefixes = lambda_paths,
 	.protocol = PROTO_REST_JSON,
+	.flags = SVC_ERROR_MESSAGE_CAPITAL,
 	.json_content_type = "application/json",
 	.max_body = MB,
 	.init = lambda_init,

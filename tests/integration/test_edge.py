@@ -226,6 +226,17 @@ class TestRouting(unittest.TestCase):
         self.assertIn("__type", doc)
         self.assertIn("message", doc)
 
+    def test_rest_json_error_shape_per_service(self):
+        # Lambda says "Message" (capital M), as AWS does; the header names
+        # the code for botocore.
+        status, h, body = self.emu.http("GET", "/2015-03-31/functions/no-such-fn")
+        self.assertEqual(status, 404)
+        self.assertEqual(h["x-amzn-errortype"], "ResourceNotFoundException")
+        doc = json.loads(body)
+        self.assertEqual(doc["Type"], "User")
+        self.assertIn("no-such-fn", doc["Message"])
+        self.assertNotIn("message", doc)
+
     def test_admin_unknown_path_and_method(self):
         status, h, body = self.emu.http("GET", "/_emulator/nope")
         self.assertEqual(status, 404)
