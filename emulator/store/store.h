@@ -149,9 +149,13 @@ int store_blob_path(const struct store *store, const char *id, char *out,
 		    size_t outlen);
 
 /*
- * Remove every committed blob for which is_referenced(id, ctx) returns 0:
- * the orphan sweep a component with blobs runs at start, after its rows
- * are loaded.  Returns how many were removed, or -1.
+ * Remove every committed blob for which is_referenced(id, ctx) returns 0.
+ * Blobs are not namespaced by component (S3 objects and Lambda zips share
+ * blobs/), so is_referenced must answer for EVERY component that keeps
+ * blobs; a component must never sweep with a predicate that knows only
+ * its own rows.  Nothing calls it yet: crash orphans (a blob committed
+ * whose row was not) cost disk space, never correctness.  Returns how
+ * many were removed, or -1.
  */
 long store_blob_sweep(struct store *store,
 		      int (*is_referenced)(const char *id, void *ctx),
