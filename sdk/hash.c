@@ -19,6 +19,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,35 +37,76 @@ static void hash_fatal(const char *what)
 
 /* ==== CRC core =========================================================== */
 
-/* Fill table for a reflected CRC with the given (reflected) polynomial. */
-static void crc_table(uint64_t table[256], uint64_t poly)
+/*
+ * Reflected CRCs by slicing-by-8: eight 256-entry tables let the loop
+ * fold eight input bytes per step instead of one (about five times the
+ * byte-at-a-time speed, which matters on S3's large PUTs).  The tables
+ * are computed once per polynomial and never written again.
+ */
+struct crc_tables {
+	pthread_once_t once;
+	uint64_t poly;
+	uint64_t t[8][256];
+};
+
+static struct crc_tables crc32_tables = {PTHREAD_ONCE_INIT, CRC32_POLY, {{0}}};
+static struct crc_tables crc32c_tables = {PTHREAD_ONCE_INIT, CRC32C_POLY, {{0}}};
+static struct crc_tables crc64_tables = {PTHREAD_ONCE_INIT, CRC64NVME_POLY, {{0}}};
+
+static void crc_fill(struct crc_tables *ct)
 {
 	for (unsigned i = 0; i < 256; i++) {
 		uint64_t c = i;
 		for (int k = 0; k < 8; k++)
-			c = (c & 1) ? (c >> 1) ^ poly : c >> 1;
-		table[i] = c;
+			c = (c & 1) ? (c >> 1) ^ ct->poly : c >> 1;
+		ct->t[0][i] = c;
 	}
+	for (unsigned i = 0; i < 256; i++)
+		for (int k = 1; k < 8; k++)
+			ct->t[k][i] = (ct->t[k - 1][i] >> 8) ^
+				      ct->t[0][ct->t[k - 1][i] & 0xff];
 }
 
-/* Advance a pre-conditioned CRC register over data with a table. */
-static uint64_t crc_run_table(const uint64_t table[256], uint64_t crc,
-			      const unsigned char *p, size_t len)
+static void fill_crc32(void) { crc_fill(&crc32_tables); }
+static void fill_crc32c(void) { crc_fill(&crc32c_tables); }
+static void fill_crc64(void) { crc_fill(&crc64_tables); }
+
+/* The ready tables of a CRC algorithm's polynomial. */
+static const struct crc_tables *crc_tables_for(uint64_t poly)
 {
-	for (size_t i = 0; i < len; i++)
-		crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
-	return crc;
+	if (poly == CRC32_POLY) {
+		pthread_once(&crc32_tables.once, fill_crc32);
+		return &crc32_tables;
+	}
+	if (poly == CRC32C_POLY) {
+		pthread_once(&crc32c_tables.once, fill_crc32c);
+		return &crc32c_tables;
+	}
+	pthread_once(&crc64_tables.once, fill_crc64);
+	return &crc64_tables;
 }
 
-/* The same, bit by bit: cheaper than building a table for short input. */
-static uint64_t crc_run_bitwise(uint64_t poly, uint64_t crc,
-				const unsigned char *p, size_t len)
+/* Advance a pre-conditioned CRC register over data.  The register of a
+ * 32-bit CRC keeps its high half zero, so one loop serves both widths. */
+static uint64_t crc_run(const struct crc_tables *ct, uint64_t crc,
+			const unsigned char *p, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		crc ^= p[i];
-		for (int k = 0; k < 8; k++)
-			crc = (crc & 1) ? (crc >> 1) ^ poly : crc >> 1;
+	const uint64_t (*t)[256] = ct->t;
+	while (len >= 8) {
+		uint64_t v = (uint64_t)p[0] | (uint64_t)p[1] << 8 |
+			     (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+			     (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
+			     (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+		crc ^= v;
+		crc = t[7][crc & 0xff] ^ t[6][(crc >> 8) & 0xff] ^
+		      t[5][(crc >> 16) & 0xff] ^ t[4][(crc >> 24) & 0xff] ^
+		      t[3][(crc >> 32) & 0xff] ^ t[2][(crc >> 40) & 0xff] ^
+		      t[1][(crc >> 48) & 0xff] ^ t[0][crc >> 56];
+		p += 8;
+		len -= 8;
 	}
+	while (len--)
+		crc = t[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
 	return crc;
 }
 
@@ -75,16 +117,7 @@ static uint64_t crc_run_bitwise(uint64_t poly, uint64_t crc,
 static uint64_t crc_oneshot(uint64_t poly, uint64_t mask, uint64_t crc,
 			    const void *data, size_t len)
 {
-	uint64_t reg = crc ^ mask;
-
-	if (len < 256) {
-		reg = crc_run_bitwise(poly, reg, data, len);
-	} else {
-		uint64_t table[256];
-		crc_table(table, poly);
-		reg = crc_run_table(table, reg, data, len);
-	}
-	return reg ^ mask;
+	return crc_run(crc_tables_for(poly), crc ^ mask, data, len) ^ mask;
 }
 
 uint32_t hash_crc32(uint32_t crc, const void *data, size_t len)
@@ -168,7 +201,7 @@ void hash_init(struct hash_ctx *h, enum hash_alg alg)
 	} else {
 		uint64_t poly, mask;
 		hash_crc_params(alg, &poly, &mask);
-		crc_table(h->table, poly);
+		h->crc_tables = crc_tables_for(poly);
 		h->crc = mask;
 	}
 }
@@ -181,7 +214,7 @@ void hash_update(struct hash_ctx *h, const void *data, size_t len)
 		if (EVP_DigestUpdate(h->md, data, len) != 1)
 			hash_fatal("hash_update");
 	} else {
-		h->crc = crc_run_table(h->table, h->crc, data, len);
+		h->crc = crc_run(h->crc_tables, h->crc, data, len);
 	}
 }
 

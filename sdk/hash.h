@@ -23,7 +23,8 @@
  *
  * A hash_ctx for the EVP algorithms holds one heap-allocated OpenSSL
  * context, so every hash_init needs a hash_free.  Out of memory aborts,
- * as with xmalloc.  No function here keeps global state.
+ * as with xmalloc.  The only process-wide data are the CRC tables,
+ * computed once (pthread_once) and read-only after.
  */
 #ifndef IMGPIPE_HASH_H
 #define IMGPIPE_HASH_H
@@ -54,7 +55,7 @@ struct hash_ctx {
 	enum hash_alg alg;         /* which algorithm this context runs */
 	struct evp_md_ctx_st *md;  /* OpenSSL context (EVP algorithms only) */
 	uint64_t crc;              /* running CRC, pre-conditioned (CRCs only) */
-	uint64_t table[256];       /* CRC lookup table, built by hash_init */
+	const struct crc_tables *crc_tables; /* shared, read-only (CRCs only) */
 };
 
 /* ---- incremental interface ------------------------------------------ */
