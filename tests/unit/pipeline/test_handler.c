@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <cjson/cJSON.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "handler.h"
@@ -128,16 +129,20 @@ static void test_config(void **state)
 				  "PROCESSED_BUCKET", "p", NULL};
 	assert_null(pipeline_new(fake_env, (void *)no_table, err, sizeof(err)));
 	assert_string_equal(err, "TABLE_NAME is not set");
-	const char *bad_vars[] = {BASE_ENV, "UPLOAD_BUCKET", "u",
-				  "PROCESSED_BUCKET", "p", "TABLE_NAME", "t",
-				  "IMGPIPE_VARIANTS", "[{\"name\":\"x\"}]", NULL};
-	assert_null(pipeline_new(fake_env, (void *)bad_vars, err, sizeof(err)));
+	/* the image settings come from the process environment */
+	const char *ok[] = {BASE_ENV, "UPLOAD_BUCKET", "u", "PROCESSED_BUCKET",
+			    "p", "TABLE_NAME", "t", NULL};
+	setenv("IMGPIPE_VARIANTS", "[{\"name\":\"x\"}]", 1);
+	assert_null(pipeline_new(fake_env, (void *)ok, err, sizeof(err)));
 	assert_non_null(strstr(err, "IMGPIPE_VARIANTS"));
-	const char *bad_max[] = {BASE_ENV, "UPLOAD_BUCKET", "u",
-				 "PROCESSED_BUCKET", "p", "TABLE_NAME", "t",
-				 "IMGPIPE_MAX_BYTES", "12k", NULL};
-	assert_null(pipeline_new(fake_env, (void *)bad_max, err, sizeof(err)));
+	unsetenv("IMGPIPE_VARIANTS");
+	setenv("IMGPIPE_MAX_BYTES", "12k", 1);
+	assert_null(pipeline_new(fake_env, (void *)ok, err, sizeof(err)));
 	assert_non_null(strstr(err, "IMGPIPE_MAX_BYTES"));
+	unsetenv("IMGPIPE_MAX_BYTES");
+	struct pipeline *p = pipeline_new(fake_env, (void *)ok, err, sizeof(err));
+	assert_non_null(p);
+	pipeline_free(p);
 	const char *bad_redis[] = {BASE_ENV, "UPLOAD_BUCKET", "u",
 				   "PROCESSED_BUCKET", "p", "TABLE_NAME", "t",
 				   "REDIS_URL", "http://x", NULL};
