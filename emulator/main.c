@@ -106,8 +106,11 @@ int main(int argc, char **argv)
 	};
 	int exit_code = 1;
 
-	if (store_open(cfg.data_dir, cfg.durability, &emu.store, err,
-		       sizeof(err))) {
+	/* An ephemeral data dir dies with the process: syncing it to disk
+	 * would buy nothing and cost most of a cold start. */
+	if (store_open(cfg.data_dir,
+		       cfg.ephemeral ? STORE_DURABILITY_OFF : cfg.durability,
+		       &emu.store, err, sizeof(err))) {
 		fprintf(stderr, "emulator: %s\n", err);
 		goto out;
 	}

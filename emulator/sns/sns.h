@@ -137,8 +137,8 @@ struct sns_signer *sns_signer_open(const char *data_dir, char *errbuf,
 void sns_signer_free(struct sns_signer *s);
 /* The certificate as PEM (owned by the signer), and its file name
  * "SimpleNotificationService-<sha1 hex>.pem". */
-const char *sns_signer_cert_pem(const struct sns_signer *s);
-const char *sns_signer_cert_name(const struct sns_signer *s);
+const char *sns_signer_cert_pem(struct sns_signer *s);
+const char *sns_signer_cert_name(struct sns_signer *s);
 /* Sign the JSON message doc (Type, MessageId, ... set) the way AWS does
  * for version "1" (SHA1withRSA) or "2" (SHA256withRSA): the base64
  * signature into out; 0 or -1. */

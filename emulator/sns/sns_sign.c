@@ -30,6 +30,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -40,7 +41,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The key pair is made or read on first use, not at start: making a
+ * 2048-bit RSA key costs about 150 ms, most of a cold start. */
 struct sns_signer {
+	pthread_mutex_t lock;
+	int state;              /* 0 not yet, 1 ready, -1 failed */
+	char dir[4096];
 	EVP_PKEY *key;
 	char *cert_pem;
 	char cert_name[80];
@@ -192,33 +198,49 @@ out:
 struct sns_signer *sns_signer_open(const char *data_dir, char *errbuf,
 				   size_t errlen)
 {
-	char dir[4096], key_path[4150], cert_path[4150];
-	snprintf(dir, sizeof(dir), "%s/sns", data_dir);
-	if (mkdir(dir, 0700) && errno != EEXIST) {
-		snprintf(errbuf, errlen, "sns: cannot create %s: %s", dir,
-			 strerror(errno));
-		return NULL;
-	}
-	snprintf(key_path, sizeof(key_path), "%s/signing-key.pem", dir);
-	snprintf(cert_path, sizeof(cert_path), "%s/signing-cert.pem", dir);
 	struct sns_signer *s = xcalloc(1, sizeof(*s));
-	if (access(key_path, F_OK) != 0 || access(cert_path, F_OK) != 0) {
-		if (generate(key_path, cert_path)) {
-			snprintf(errbuf, errlen,
-				 "sns: cannot create the signing key in %s",
-				 dir);
-			free(s);
-			return NULL;
-		}
-		log_info("sns: new signing key and certificate in %s", dir);
-	}
-	if (load(s, key_path, cert_path)) {
-		snprintf(errbuf, errlen,
-			 "sns: cannot read the signing key pair in %s", dir);
-		sns_signer_free(s);
+	snprintf(s->dir, sizeof(s->dir), "%s/sns", data_dir);
+	if (mkdir(s->dir, 0700) && errno != EEXIST) {
+		snprintf(errbuf, errlen, "sns: cannot create %s: %s", s->dir,
+			 strerror(errno));
+		free(s);
 		return NULL;
 	}
+	pthread_mutex_init(&s->lock, NULL);
 	return s;
+}
+
+/* Make (first time) or read the key pair; 0 when it is ready. */
+static int signer_ready(struct sns_signer *s)
+{
+	pthread_mutex_lock(&s->lock);
+	if (s->state == 0) {
+		char key_path[4150], cert_path[4150];
+		snprintf(key_path, sizeof(key_path), "%s/signing-key.pem",
+			 s->dir);
+		snprintf(cert_path, sizeof(cert_path), "%s/signing-cert.pem",
+			 s->dir);
+		s->state = 1;
+		if (access(key_path, F_OK) != 0 ||
+		    access(cert_path, F_OK) != 0) {
+			if (generate(key_path, cert_path)) {
+				log_error("sns: cannot create the signing key "
+					  "in %s", s->dir);
+				s->state = -1;
+			} else {
+				log_info("sns: new signing key and "
+					 "certificate in %s", s->dir);
+			}
+		}
+		if (s->state == 1 && load(s, key_path, cert_path)) {
+			log_error("sns: cannot read the signing key pair in "
+				  "%s", s->dir);
+			s->state = -1;
+		}
+	}
+	int ok = s->state == 1;
+	pthread_mutex_unlock(&s->lock);
+	return ok ? 0 : -1;
 }
 
 void sns_signer_free(struct sns_signer *s)
@@ -227,17 +249,18 @@ void sns_signer_free(struct sns_signer *s)
 		return;
 	EVP_PKEY_free(s->key);
 	free(s->cert_pem);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
 
-const char *sns_signer_cert_pem(const struct sns_signer *s)
+const char *sns_signer_cert_pem(struct sns_signer *s)
 {
-	return s->cert_pem;
+	return signer_ready(s) == 0 ? s->cert_pem : NULL;
 }
 
-const char *sns_signer_cert_name(const struct sns_signer *s)
+const char *sns_signer_cert_name(struct sns_signer *s)
 {
-	return s->cert_name;
+	return signer_ready(s) == 0 ? s->cert_name : "unavailable";
 }
 
 static const char *str_field(const cJSON *doc, const char *name)
@@ -278,6 +301,8 @@ char *sns_string_to_sign(const cJSON *doc)
 int sns_sign_message(struct sns_signer *s, const cJSON *doc,
 		     const char *version, char out[SNS_SIGNATURE_MAX])
 {
+	if (signer_ready(s))
+		return -1;
 	char *text = sns_string_to_sign(doc);
 	if (!text)
 		return -1;
@@ -303,10 +328,14 @@ int sns_get_signing_certificate(struct request *req, struct response *resp)
 {
 	struct sns *sns = req->service_state;
 	const char *name = req_query(req, "Certificate");
+	const char *pem = sns_signer_cert_pem(sns->signer);
+	if (!pem)
+		return req_error(req, 500, "InternalError",
+				 "the signing certificate is unavailable");
 	if (name && strcmp(name, sns_signer_cert_name(sns->signer)) != 0)
 		return req_error(req, 404, "NotFound",
 				 "Certificate does not exist");
 	resp_header(resp, "Content-Type", "application/x-pem-file");
-	resp_body(resp, sns->signer->cert_pem, strlen(sns->signer->cert_pem));
+	resp_body(resp, pem, strlen(pem));
 	return 0;
 }

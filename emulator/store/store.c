@@ -157,9 +157,13 @@ static struct store_conn *conn_open(const struct store *store,
 	sqlite3_busy_timeout(handle, STORE_BUSY_TIMEOUT_MS);
 	const char *sync = store->durability == STORE_DURABILITY_FULL
 				   ? "PRAGMA synchronous=FULL"
+			   : store->durability == STORE_DURABILITY_OFF
+				   ? "PRAGMA synchronous=OFF"
 				   : "PRAGMA synchronous=NORMAL";
-	if (conn_wal(handle, path, errbuf, errlen) ||
-	    conn_exec(handle, path, sync, errbuf, errlen) ||
+	/* synchronous first: switching a new file to WAL is a transaction
+	 * of its own, synced as the setting in force says. */
+	if (conn_exec(handle, path, sync, errbuf, errlen) ||
+	    conn_wal(handle, path, errbuf, errlen) ||
 	    conn_exec(handle, path, "PRAGMA foreign_keys=ON", errbuf, errlen))
 		goto fail;
 	struct store_conn *conn = xcalloc(1, sizeof(*conn));
@@ -287,6 +291,11 @@ static struct store_conn *thread_conn(struct store_db *db)
  * Data directory and store lifetime
  * ------------------------------------------------------------------- */
 
+int store_syncs(const struct store *store)
+{
+	return store->durability != STORE_DURABILITY_OFF;
+}
+
 int store_open(const char *data_dir, enum store_durability durability,
 	       struct store **out, char *errbuf, size_t errlen)
 {
@@ -303,7 +312,8 @@ int store_open(const char *data_dir, enum store_durability durability,
 	size_t len = strlen(dir);
 	while (len > 1 && dir[len - 1] == '/')
 		dir[--len] = '\0';
-	if (store_dir_init(dir, errbuf, errlen) != 0)
+	if (store_dir_init(dir, durability != STORE_DURABILITY_OFF, errbuf,
+			   errlen) != 0)
 		goto fail;
 	struct store *store = xcalloc(1, sizeof(*store));
 	int err = pthread_key_create(&store->key, thread_exit);

@@ -46,6 +46,9 @@
 enum store_durability {
 	STORE_DURABILITY_NORMAL, /* synchronous=NORMAL */
 	STORE_DURABILITY_FULL,   /* synchronous=FULL, fsync on every commit */
+	STORE_DURABILITY_OFF,    /* synchronous=OFF, no fsync at all: for an
+				    --ephemeral data dir, which dies with
+				    the process anyway */
 };
 
 struct store;
@@ -165,8 +168,11 @@ long store_blob_sweep(struct store *store,
  * Internal to emulator/store/ (store_blob.c, called by store_open); not
  * for services.  mkdir -p data_dir (changed while it runs, then restored),
  * check it is writable, make blobs/, blobs/00..ff/ and tmp/, and remove
- * whatever a previous run left in tmp/.  -1 with errbuf filled on failure.
+ * whatever a previous run left in tmp/; sync: fsync the new directories.
+ * -1 with errbuf filled on failure.
  * ------------------------------------------------------------------- */
-int store_dir_init(char *data_dir, char *errbuf, size_t errlen);
+int store_dir_init(char *data_dir, int sync, char *errbuf, size_t errlen);
+/* Whether blobs and directories are fsynced (not with DURABILITY_OFF). */
+int store_syncs(const struct store *store);
 
 #endif

@@ -22,7 +22,8 @@
  * Every id that comes in is checked to be exactly 32 lowercase hex
  * characters, so no id can name a path outside blobs/.  Blobs are always
  * fsynced, whatever the durability setting: a committed row must never
- * point at a torn blob.
+ * point at a torn blob (except with STORE_DURABILITY_OFF, the setting of
+ * an --ephemeral data dir, which no later run reads).
  */
 #include "store.h"
 
@@ -154,7 +155,7 @@ static int probe_writable(const char *dir)
 	return unlink(path);
 }
 
-int store_dir_init(char *data_dir, char *errbuf, size_t errlen)
+int store_dir_init(char *data_dir, int sync, char *errbuf, size_t errlen)
 {
 	char path[PATH_MAX];
 	const char *what = NULL;
@@ -183,10 +184,10 @@ int store_dir_init(char *data_dir, char *errbuf, size_t errlen)
 			 path);
 	what = "blobs";
 	snprintf(path, sizeof(path), "%s/blobs", data_dir);
-	if (fsync_dir(path) != 0)
+	if (sync && fsync_dir(path) != 0)
 		goto fail;
 	what = NULL;
-	if (fsync_dir(data_dir) != 0)
+	if (sync && fsync_dir(data_dir) != 0)
 		goto fail;
 	return 0;
 fail:
@@ -292,7 +293,8 @@ int store_blob_commit(struct store_blob_writer *w, const char *id)
 		log_error("commit blob: invalid id '%.40s'", id ? id : "");
 		goto out;
 	}
-	if (fsync(w->fd) != 0) {
+	int sync = store_syncs(w->store);
+	if (sync && fsync(w->fd) != 0) {
 		log_error("fsync '%s': %s", w->tmp_path, strerror(errno));
 		goto out;
 	}
@@ -322,7 +324,7 @@ int store_blob_commit(struct store_blob_writer *w, const char *id)
 		goto out;
 	}
 	renamed = 1;
-	if (fsync_dir(dir) != 0) {
+	if (sync && fsync_dir(dir) != 0) {
 		log_error("fsync '%s': %s", dir, strerror(errno));
 		goto out;
 	}
