@@ -7,9 +7,10 @@
 #   $(BUILD)/tests/pipeline/test_*       cmocka tests, linked with libvips
 #
 # Pipeline objects are compiled with the libvips include flags on top of
-# the project flags (a target-specific addition, so nothing else sees
-# them).  The unit-test pattern rule below has a shorter stem than the
-# generic `$(BUILD)/tests/%` rule, so GNU make picks it for these tests.
+# the project flags, by their own pattern rule (not a target-specific
+# variable: that would reach $(BUILD)/.flags, a prerequisite, and flip
+# the recorded flags).  These rules have shorter stems than the generic
+# `$(BUILD)/obj/%.o` and `$(BUILD)/tests/%` rules, so GNU make picks them.
 
 PIPE_PROGS := pipeline/imgpipe_process.c pipeline/bootstrap.c
 PIPE_SRC   := $(sort $(filter-out $(PIPE_PROGS),$(wildcard pipeline/*.c)))
@@ -18,7 +19,9 @@ PIPE_LIB   := $(BUILD)/lib/libimgpipe-pipeline.a
 PIPE_UNIT  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,\
                 $(sort $(wildcard tests/unit/pipeline/test_*.c)))
 
-$(BUILD)/obj/pipeline/%.o: CFLAGS_ALL += $(VIPS_CFLAGS)
+$(BUILD)/obj/pipeline/%.o: pipeline/%.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(VIPS_CFLAGS) -MMD -MP -c $< -o $@
 
 $(PIPE_LIB): $(PIPE_OBJ)
 	@mkdir -p $(@D)
