@@ -31,6 +31,31 @@
 #define EXPECT_THRESHOLD (1u << 20) /* bodies above this use 100-continue */
 #define MAX_RESP_HEADERS 256
 
+
+/*
+ * The CA bundle for HTTPS: AWS_CA_BUNDLE as the AWS SDKs read it, else
+ * the first system bundle that exists.  libcurl's built-in path is the
+ * build host's (Debian: /etc/ssl/certs/ca-certificates.crt); the Lambda
+ * zip built here runs on Amazon Linux, whose bundle lives elsewhere.
+ * NULL: leave libcurl's default.
+ */
+const char *aws_ca_bundle(void)
+{
+	static const char *const candidates[] = {
+		"/etc/ssl/certs/ca-certificates.crt", /* Debian, Ubuntu */
+		"/etc/pki/tls/certs/ca-bundle.crt",   /* Amazon Linux, Fedora */
+		"/etc/ssl/cert.pem",                  /* Alpine, macOS */
+		NULL,
+	};
+	const char *env = getenv("AWS_CA_BUNDLE");
+	if (env && *env)
+		return env;
+	for (size_t i = 0; candidates[i]; i++)
+		if (access(candidates[i], R_OK) == 0)
+			return candidates[i];
+	return NULL;
+}
+
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
 static void curl_init_once(void)
@@ -371,6 +396,9 @@ static int attempt(struct aws_client *c, const struct aws_http_request *req,
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "imgpipe-sdk/" IMGPIPE_VERSION);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, c->curl_error);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	const char *ca = aws_ca_bundle();
+	if (ca)
+		curl_easy_setopt(curl, CURLOPT_CAINFO, ca);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
 	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, c->idle_timeout_s);

@@ -151,4 +151,9 @@ int aws_retry_quota_acquire(int *quota, enum aws_retry_kind kind);
 /* After a success: give back cost (the last retry's), or 1 when none. */
 void aws_retry_quota_release(int *quota, int cost);
 
+/* The CA bundle HTTPS uses: $AWS_CA_BUNDLE, else the first system bundle
+ * found (Debian's, then Amazon Linux's, ...), else NULL for libcurl's
+ * built-in default.  The string is static or the environment's. */
+const char *aws_ca_bundle(void);
+
 #endif

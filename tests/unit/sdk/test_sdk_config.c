@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "aws_config.h"
+#include "aws_http.h"
 
 /* A fake environment: name=value pairs, NULL-terminated. */
 struct fake_env {
@@ -329,9 +330,21 @@ static void test_home_files(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+static void test_ca_bundle(void **state)
+{
+	(void)state;
+	setenv("AWS_CA_BUNDLE", "/some/where/ca.pem", 1);
+	assert_string_equal(aws_ca_bundle(), "/some/where/ca.pem");
+	unsetenv("AWS_CA_BUNDLE");
+	const char *found = aws_ca_bundle();
+	if (found)
+		assert_int_equal(access(found, R_OK), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ca_bundle),
 		cmocka_unit_test(test_ini_get),
 		cmocka_unit_test(test_env_wins),
 		cmocka_unit_test(test_default_region_and_files),
