@@ -28,6 +28,7 @@
 #include "protocol.h"
 #include "services.h"
 #include "sigv4.h"
+#include "timefmt.h"
 #include "uri.h"
 #include "xalloc.h"
 
@@ -45,6 +46,7 @@ static const struct service *const service_table[] = {
 	&sns_service,
 	&lambda_runtime_service,
 	&lambda_service,
+	&logs_service,
 	&s3_service,
 };
 
@@ -72,12 +74,15 @@ int router_init(struct emulator *emu, struct router **out, char *errbuf,
 		const struct service *svc = service_table[i];
 		router->counters[i] = xcalloc(svc->n_ops ? svc->n_ops : 1,
 					      sizeof(struct op_counters));
+		int64_t t0 = time_mono_us();
 		if (svc->init &&
 		    svc->init(emu, &router->state[i], errbuf, errlen)) {
 			router_shutdown(router);
 			return -1;
 		}
 		router->initialised[i] = 1;
+		log_debug("%s: initialised in %.1f ms", svc->name,
+			  (double)(time_mono_us() - t0) / 1000.0);
 	}
 	for (size_t i = 0; i < N_SERVICES; i++) {
 		const struct service *svc = service_table[i];

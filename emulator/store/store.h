@@ -167,7 +167,7 @@ long store_blob_sweep(struct store *store,
 /* ---------------------------------------------------------------------
  * Internal to emulator/store/ (store_blob.c, called by store_open); not
  * for services.  mkdir -p data_dir (changed while it runs, then restored),
- * check it is writable, make blobs/, blobs/00..ff/ and tmp/, and remove
+ * check it is writable, make blobs/ and tmp/ (blobs/00..ff come with their first blob), and remove
  * whatever a previous run left in tmp/; sync: fsync the new directories.
  * -1 with errbuf filled on failure.
  * ------------------------------------------------------------------- */

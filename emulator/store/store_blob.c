@@ -6,7 +6,7 @@
  *
  * Layout under the data dir (made by store_dir_init):
  *   blobs/ab/<id>   a committed blob; "ab" is the first two characters of
- *                   its 32-hex-character id; blobs/00..ff are made at start
+ *                   its 32-hex-character id; blobs/00..ff are made by the first blob that needs one
  *   tmp/<random>    a blob being written (mode 0600, O_EXCL)
  *
  * Entry points, in call order:
@@ -165,13 +165,8 @@ int store_dir_init(char *data_dir, int sync, char *errbuf, size_t errlen)
 	snprintf(path, sizeof(path), "%s/blobs", data_dir);
 	if (make_dir(path, 0755) != 0)
 		goto fail;
-	for (int i = 0; i < 256; i++) {
-		snprintf(path, sizeof(path), "%s/blobs/%02x", data_dir, i);
-		if (make_dir(path, 0755) != 0) {
-			what = path + strlen(data_dir) + 1;
-			goto fail;
-		}
-	}
+	/* blobs/00..ff are made by the first commit that needs each one
+	 * (store_blob_commit): 256 mkdirs were most of a cold start. */
 	what = "tmp";
 	snprintf(path, sizeof(path), "%s/tmp", data_dir);
 	if (make_dir(path, 0700) != 0)
@@ -312,10 +307,12 @@ int store_blob_commit(struct store_blob_writer *w, const char *id)
 	}
 	int moved = rename(w->tmp_path, final);
 	if (moved != 0 && errno == ENOENT && mkdir(dir, 0755) == 0) {
-		/* blobs/ab was removed by hand since store_open */
+		/* the first blob of blobs/ab: make the directory and make
+		 * its name durable before the blob's */
 		char blobs[PATH_MAX];
 		snprintf(blobs, sizeof(blobs), "%s/blobs", data_dir);
-		fsync_dir(blobs);
+		if (sync)
+			fsync_dir(blobs);
 		moved = rename(w->tmp_path, final);
 	}
 	if (moved != 0) {

@@ -120,9 +120,21 @@ static void test_open_creates_layout(void **state)
 	char path[256];
 	struct stat st;
 	assert_string_equal(store_data_dir(f->store), f->data);
-	snprintf(path, sizeof(path), "%s/blobs/ab", f->data);
+	snprintf(path, sizeof(path), "%s/blobs", f->data);
 	assert_int_equal(stat(path, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
+	/* blobs/ab comes with the first blob whose id starts with "ab". */
+	snprintf(path, sizeof(path), "%s/blobs/ab", f->data);
+	assert_int_not_equal(stat(path, &st), 0);
+	struct store_blob_writer *w = NULL;
+	assert_int_equal(store_blob_create(f->store, &w), 0);
+	assert_int_equal(store_blob_write(w, "x", 1), 0);
+	assert_int_equal(store_blob_commit(w, "ab0123456789abcdef0123456789abcd"), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	int fd = store_blob_open(f->store, "ab0123456789abcdef0123456789abcd");
+	assert_true(fd >= 0);
+	close(fd);
 	snprintf(path, sizeof(path), "%s/tmp", f->data);
 	assert_int_equal(stat(path, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));

@@ -1,0 +1,5 @@
+-- wrk: RequestResponse Invoke of the function in the URL, event "{}"
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Amz-Invocation-Type"] = "RequestResponse"
+wrk.body = "{}"
