@@ -24,7 +24,6 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,12 +93,7 @@ static int sns_init(struct emulator *emu, void **state, char *errbuf,
 		free(sns);
 		return -1;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		snprintf(errbuf, errlen, "sns: libcurl failed to initialise");
-		sns_signer_free(sns->signer);
-		free(sns);
-		return -1;
-	}
+	sns_curl_init(&sns->curl);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -130,7 +124,7 @@ static void sns_shutdown(void *state)
 	pthread_cond_destroy(&sns->wake);
 	pthread_mutex_destroy(&sns->lock);
 	sns_signer_free(sns->signer);
-	curl_global_cleanup();
+	sns_curl_unload(&sns->curl);
 	free(sns);
 }
 

@@ -25,6 +25,8 @@
 #define IMGPIPE_SNS_H
 
 #include <pthread.h>
+
+#include "sns_curl.h"
 #include <stdint.h>
 
 #include "service.h"
@@ -48,6 +50,7 @@ struct sns {
 	int started;
 	pthread_t workers[SNS_WORKERS];
 	uint64_t queued_gen; /* bumped when a row is queued */
+	struct sns_curl curl; /* libcurl, loaded by the first HTTP delivery */
 };
 
 /* ---- sns.c ---- */

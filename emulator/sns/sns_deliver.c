@@ -313,6 +313,7 @@ enum outcome {
 
 struct worker_ctx {
 	struct sns *sns;
+	const struct sns_curl *api; /* NULL until the first HTTP job */
 	CURL *curl;
 };
 
@@ -344,49 +345,49 @@ static enum outcome post_http(struct worker_ctx *w, const struct job *j,
 	CURL *c = w->curl;
 	struct curl_slist *h = NULL;
 	char line[2200];
-	curl_easy_reset(c);
-	h = curl_slist_append(h, "Content-Type: text/plain; charset=UTF-8");
-	h = curl_slist_append(h, "User-Agent: Amazon Simple Notification "
+	w->api->easy_reset(c);
+	h = w->api->slist_append(h, "Content-Type: text/plain; charset=UTF-8");
+	h = w->api->slist_append(h, "User-Agent: Amazon Simple Notification "
 				 "Service Agent");
-	h = curl_slist_append(h, "Expect:");
+	h = w->api->slist_append(h, "Expect:");
 	snprintf(line, sizeof(line), "x-amz-sns-message-type: %s",
 		 j->msg_type);
-	h = curl_slist_append(h, line);
+	h = w->api->slist_append(h, line);
 	snprintf(line, sizeof(line), "x-amz-sns-message-id: %s",
 		 j->message_id);
-	h = curl_slist_append(h, line);
+	h = w->api->slist_append(h, line);
 	snprintf(line, sizeof(line), "x-amz-sns-topic-arn: %s", j->topic_arn);
-	h = curl_slist_append(h, line);
+	h = w->api->slist_append(h, line);
 	if (strcmp(j->msg_type, "SubscriptionConfirmation") != 0) {
 		snprintf(line, sizeof(line), "x-amz-sns-subscription-arn: %s",
 			 j->sub_arn);
-		h = curl_slist_append(h, line);
+		h = w->api->slist_append(h, line);
 	}
 	if (j->raw)
-		h = curl_slist_append(h, "x-amz-sns-rawdelivery: true");
+		h = w->api->slist_append(h, "x-amz-sns-rawdelivery: true");
 	char errbuf[CURL_ERROR_SIZE] = "";
-	curl_easy_setopt(c, CURLOPT_URL, j->endpoint);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, j->body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+	w->api->easy_setopt(c, CURLOPT_URL, j->endpoint);
+	w->api->easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	w->api->easy_setopt(c, CURLOPT_POSTFIELDS, j->body);
+	w->api->easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
 			 (curl_off_t)strlen(j->body));
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)HTTP_TIMEOUT_MS);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, abort_on_stop);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, w->sns);
-	CURLcode rc = curl_easy_perform(c);
-	curl_slist_free_all(h);
+	w->api->easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)HTTP_TIMEOUT_MS);
+	w->api->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	w->api->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	w->api->easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	w->api->easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	w->api->easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	w->api->easy_setopt(c, CURLOPT_XFERINFOFUNCTION, abort_on_stop);
+	w->api->easy_setopt(c, CURLOPT_XFERINFODATA, w->sns);
+	CURLcode rc = w->api->easy_perform(c);
+	w->api->slist_free_all(h);
 	*status = 0;
 	if (rc != CURLE_OK) {
 		snprintf(err, errlen, "%s", errbuf[0] ? errbuf
-						      : curl_easy_strerror(rc));
+						      : w->api->easy_strerror(rc));
 		return OUT_RETRY;
 	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+	w->api->easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
 	if (*status >= 200 && *status < 300)
 		return OUT_DELIVERED;
 	snprintf(err, errlen, "the endpoint answered HTTP %ld", *status);
@@ -490,10 +491,22 @@ static void wait_for_work(struct sns *sns, uint64_t gen, int64_t next_ms)
 	pthread_mutex_unlock(&sns->lock);
 }
 
+/* This worker's libcurl handle, made on its first HTTP job; 0 when
+ * libcurl cannot be had (the job is retried later). */
+static int open_curl(struct worker_ctx *w)
+{
+	if (w->curl)
+		return 1;
+	w->api = sns_curl_get(&w->sns->curl);
+	if (w->api)
+		w->curl = w->api->easy_init();
+	return w->curl != NULL;
+}
+
 static void *worker_main(void *arg)
 {
 	struct sns *sns = arg;
-	struct worker_ctx w = {.sns = sns, .curl = curl_easy_init()};
+	struct worker_ctx w = {.sns = sns, .api = NULL, .curl = NULL};
 	while (1) {
 		pthread_mutex_lock(&sns->lock);
 		int stop = sns->stopping;
@@ -513,7 +526,7 @@ static void *worker_main(void *arg)
 		enum outcome o;
 		if (strcmp(j.protocol, "lambda") == 0)
 			o = hand_to_lambda(sns, &j, err, sizeof(err));
-		else if (w.curl)
+		else if (open_curl(&w))
 			o = post_http(&w, &j, &status, err, sizeof(err));
 		else
 			o = OUT_RETRY;
@@ -521,7 +534,7 @@ static void *worker_main(void *arg)
 		job_free(&j);
 	}
 	if (w.curl)
-		curl_easy_cleanup(w.curl);
+		w.api->easy_cleanup(w.curl);
 	return NULL;
 }
 

@@ -43,16 +43,21 @@ def first_ok(port, path, deadline):
     return False
 
 
-def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
+def memory_kb(pid):
+    """(RSS, private) in kB: RSS counts the pages of shared libraries a
+    process touched; private (USS) is what the process alone costs."""
+    rss = private = 0
+    with open("/proc/%d/smaps_rollup" % pid) as f:
         for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+            if line.startswith("Rss:"):
+                rss = int(line.split()[1])
+            elif line.startswith(("Private_Clean:", "Private_Dirty:")):
+                private += int(line.split()[1])
+    return rss, private
 
 
 def measure(cmd_for_port, path):
-    starts, rss = [], []
+    starts, rss, uss = [], [], []
     for _ in range(RUNS):
         port = free_port()
         cmd = cmd_for_port(port)
@@ -65,7 +70,9 @@ def measure(cmd_for_port, path):
             p.wait()
             raise RuntimeError("no answer from %s" % " ".join(cmd))
         time.sleep(1.0)
-        rss.append(rss_kb(p.pid) / 1024.0)
+        r, u = memory_kb(p.pid)
+        rss.append(r / 1024.0)
+        uss.append(u / 1024.0)
         starts.append((t1 - t0) * 1000.0)
         p.terminate()
         try:
@@ -73,7 +80,7 @@ def measure(cmd_for_port, path):
         except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
-    return statistics.median(starts), statistics.median(rss)
+    return statistics.median(starts), statistics.median(rss), statistics.median(uss)
 
 
 def main():
@@ -82,24 +89,25 @@ def main():
     try:
         emu_cmd = lambda port: [emulator, "--port", str(port), "--redis-port", "0",
                                 "--ephemeral", "--log-level", "warn"]
-        emu_start, emu_rss = measure(emu_cmd, "/_emulator/health")
-        print("cold start to first healthy answer, and idle RSS (median of %d runs)" % RUNS)
-        print("%-14s %12s %12s" % ("server", "start ms", "idle RSS MB"))
-        print("%-14s %12.1f %12.1f" % ("imgpipe", emu_start, emu_rss))
+        emu_start, emu_rss, emu_uss = measure(emu_cmd, "/_emulator/health")
+        print("cold start to first healthy answer, and idle memory (median of %d runs;"
+              " private = pages no other process shares)" % RUNS)
+        print("%-14s %12s %12s %14s" % ("server", "start ms", "idle RSS MB", "private MB"))
+        print("%-14s %12.1f %12.1f %14.1f" % ("imgpipe", emu_start, emu_rss, emu_uss))
         try:
             import moto  # noqa: F401
             have_moto = True
         except ImportError:
             have_moto = False
         if not have_moto:
-            print("%-14s %12s %12s" % ("moto_server", "missing", "missing"))
+            print("%-14s %12s %12s %14s" % ("moto_server", "MISSING", "MISSING", "MISSING"))
             print("(moto is not installed for %s: no ratio)" % sys.executable)
             return 0
         moto_cmd = lambda port: [sys.executable, "-m", "moto.server", "-p", str(port)]
-        moto_start, moto_rss = measure(moto_cmd, "/moto-api/")
-        print("%-14s %12.1f %12.1f" % ("moto_server", moto_start, moto_rss))
-        print("ratios moto/imgpipe: start %.0fx, idle RSS %.1fx" % (
-            moto_start / emu_start, moto_rss / emu_rss))
+        moto_start, moto_rss, moto_uss = measure(moto_cmd, "/moto-api/")
+        print("%-14s %12.1f %12.1f %14.1f" % ("moto_server", moto_start, moto_rss, moto_uss))
+        print("ratios moto/imgpipe: start %.1fx, idle RSS %.1fx, private %.1fx" % (
+            moto_start / emu_start, moto_rss / emu_rss, moto_uss / emu_uss))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

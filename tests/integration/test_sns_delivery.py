@@ -72,7 +72,7 @@ class Subscriber:
     def url(self):
         return "http://127.0.0.1:%d/hook" % self.port
 
-    def wait(self, pred, timeout=10):
+    def wait(self, pred, timeout=30):
         """Wait until pred(received) is true; returns received."""
         deadline = time.monotonic() + timeout
         with self.cond:
@@ -85,7 +85,7 @@ class Subscriber:
                 self.cond.wait(left)
             return list(self.received)
 
-    def wait_type(self, msg_type, count=1, timeout=10):
+    def wait_type(self, msg_type, count=1, timeout=30):
         got = self.wait(lambda rs: len([r for r in rs if not r["failed"] and
                                         r["headers"].get("x-amz-sns-message-type") == msg_type]) >= count,
                         timeout)
@@ -313,7 +313,7 @@ class TestHttpDelivery(unittest.TestCase):
         self.assertEqual([a["failed"] for a in attempts], [True, True, False])
         # a retry is the same message: same id, same body
         self.assertEqual(len({a["body"] for a in attempts}), 1)
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 30
         while True:
             row = [d for d in resources(self.emu)["deliveries"] if d["message_id"] == mid][0]
             if row["state"] == "delivered" or time.monotonic() > deadline:
@@ -336,7 +336,7 @@ class TestHttpDelivery(unittest.TestCase):
             sub.fail_next = 3
         st, root = call(self.emu, "Publish", TopicArn=topic, Message="doomed")
         mid = text_of(root, "MessageId")
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while True:
             rows = [d for d in resources(self.emu)["deliveries"] if d["message_id"] == mid]
             if (rows and rows[0]["state"] != "pending") or time.monotonic() > deadline:
