@@ -64,6 +64,12 @@ def main():
                                                      {"AttributeName": "sk", "AttributeType": "N"}],
                             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
                                           {"AttributeName": "sk", "KeyType": "RANGE"}]})
+    # dynalite (like AWS) creates tables asynchronously: wait for ACTIVE.
+    for _ in range(200):
+        desc = call(c, "DescribeTable", {"TableName": "bench"})
+        if desc["Table"]["TableStatus"] == "ACTIVE":
+            break
+        time.sleep(0.05)
     for op in ("PutItem", "GetItem"):
         with multiprocessing.Pool(procs) as pool:
             t0 = time.monotonic()
