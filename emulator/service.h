@@ -322,6 +322,22 @@ struct bus {
 	int (*sns_publish)(void *sns, const char *topic_arn,
 			   const char *subject, const char *message,
 			   char message_id[37], char *errbuf, size_t errlen);
+	void *logs; /* the CloudWatch Logs service's state */
+	/* Append text (one event per line) to stream in group, creating
+	 * both when missing; ts_ms is the events' timestamp.  0, or -1
+	 * (logged). */
+	int (*logs_put)(void *logs, const char *group, const char *stream,
+			const char *text, size_t len, int64_t ts_ms);
+	/* The newest `limit` events of group, oldest first, as a cJSON
+	 * array (as void*; the caller owns it), or NULL: no such group. */
+	void *(*logs_query)(void *logs, const char *group, int limit);
+	void *s3; /* the S3 service's state */
+	/* Read the whole object bucket/key into *data (heap, the caller
+	 * frees it) and *len.  0, or -1 with errbuf (no such bucket/key,
+	 * too large: over max_len bytes). */
+	int (*s3_read_object)(void *s3, const char *bucket, const char *key,
+			      size_t max_len, char **data, size_t *len,
+			      char *errbuf, size_t errlen);
 };
 
 /* The process-wide context every handler can reach through req->emu. */

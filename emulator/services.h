@@ -13,6 +13,7 @@ extern const struct service dynamodb_service; /* dynamodb/dynamodb.c */
 extern const struct service sns_service;   /* sns/sns.c */
 extern const struct service lambda_runtime_service; /* lambda/lambda.c */
 extern const struct service lambda_service; /* lambda/lambda.c */
+extern const struct service logs_service;  /* logs/logs.c */
 extern const struct service s3_service;    /* s3/s3.c (the fallback) */
 
 #endif

@@ -5,6 +5,8 @@
  *   GET  /_emulator/resources  every resource of every service, as JSON
  *   GET  /_emulator/stats      per-operation calls, errors and time
  *   POST /_emulator/reset      wipe all state of every service
+ *   GET  /_emulator/logs       recent log events of ?function=NAME or
+ *                              ?group=NAME (&limit=N), via bus.logs_query
  *
  * They are unsigned (like LocalStack's /_localstack/health) and answer
  * JSON; errors use the REST-JSON shape.  The admin service walks the
@@ -18,6 +20,7 @@
 #include "services.h"
 
 #include <cjson/cJSON.h>
+#include <stdlib.h>
 #include <time.h>
 
 static long long now_ms(void)
@@ -135,7 +138,38 @@ static int admin_reset(struct request *req, struct response *resp)
 	return 0;
 }
 
+/* GET /_emulator/logs?function=NAME|group=NAME[&limit=N]: the newest
+ * events of the group (Lambda's /aws/lambda/NAME), oldest first. */
+static int admin_logs(struct request *req, struct response *resp)
+{
+	struct bus *bus = &req->emu->bus;
+	const char *fn = req_query(req, "function");
+	const char *group = req_query(req, "group");
+	const char *lim = req_query(req, "limit");
+	int limit = lim ? atoi(lim) : 100;
+	if (fn && *fn)
+		group = arena_printf(req->arena, "/aws/lambda/%s", fn);
+	if (!group || !*group)
+		return req_error(req, 400, "InvalidParameterException",
+				 "function or group is required");
+	if (limit < 1 || limit > 10000)
+		limit = 100;
+	if (!bus->logs_query)
+		return req_error(req, 404, "ResourceNotFoundException",
+				 "the logs service is not part of this build");
+	cJSON *events = bus->logs_query(bus->logs, group, limit);
+	if (!events)
+		return req_error(req, 404, "ResourceNotFoundException",
+				 "The specified log group does not exist.");
+	cJSON *json = cJSON_CreateObject();
+	cJSON_AddStringToObject(json, "logGroupName", group);
+	cJSON_AddItemToObject(json, "events", events);
+	resp_json(resp, &admin_service, json);
+	return 0;
+}
+
 static const struct service_op admin_ops[] = {
+	{"Logs", "GET", "/_emulator/logs", admin_logs, NULL, OP_NO_AUTH, 0},
 	{"Health", "GET", "/_emulator/health", admin_health, NULL, OP_NO_AUTH, 0},
 	{"Resources", "GET", "/_emulator/resources", admin_resources, NULL,
 	 OP_NO_AUTH, 0},

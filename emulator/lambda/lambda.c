@@ -20,7 +20,7 @@
  * emu->bus.lambda.
  *
  * Not supported: container images, layers' contents (Layers are stored
- * and reported only), S3Bucket/S3Key code, aliases' routing config,
+ * and reported only), aliases' weighted routing (stored, not applied),
  * function URLs, event source mappings, provisioned concurrency,
  * response streaming, code signing (always "none").
  *
@@ -69,6 +69,7 @@ static int lambda_init(struct emulator *emu, void **state, char *errbuf,
 	struct lambda_state *st = xcalloc(1, sizeof(*st));
 	st->emu = emu;
 	st->wake_pipe[0] = st->wake_pipe[1] = -1;
+	st->inotify_fd = -1;
 	snprintf(st->root, sizeof(st->root), "%s/lambda",
 		 store_data_dir(emu->store));
 	char code[PATH_MAX + 8];
@@ -272,6 +273,15 @@ static const struct service_op lambda_ops[] = {
 	 NULL, 0, 0},
 	{"ListVersionsByFunction", "GET", FN "/versions",
 	 lambda_list_versions, NULL, 0, 0},
+	{"CreateAlias", "POST", FN "/aliases", lambda_create_alias, NULL, 0,
+	 0},
+	{"ListAliases", "GET", FN "/aliases", lambda_list_aliases, NULL, 0, 0},
+	{"GetAlias", "GET", FN "/aliases/{Name}", lambda_get_alias, NULL, 0,
+	 0},
+	{"UpdateAlias", "PUT", FN "/aliases/{Name}", lambda_update_alias,
+	 NULL, 0, 0},
+	{"DeleteAlias", "DELETE", FN "/aliases/{Name}", lambda_delete_alias,
+	 NULL, 0, 0},
 	{"AddPermission", "POST", FN "/policy", lambda_add_permission, NULL, 0,
 	 0},
 	{"GetPolicy", "GET", FN "/policy", lambda_get_policy, NULL, 0, 0},

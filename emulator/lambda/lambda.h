@@ -11,6 +11,8 @@
  *   lambda_code.c       the zip: base64, sha256, blob, safe unpacking
  *   lambda_fn.c         create/get/list/update/delete functions
  *   lambda_version.c    PublishVersion, ListVersionsByFunction
+ *   lambda_alias.c      CreateAlias, GetAlias, ListAliases, UpdateAlias,
+ *                       DeleteAlias
  *   lambda_extra.c      permissions, event invoke config, concurrency,
  *                       code signing
  *   lambda_tags.c       tags, account settings
@@ -20,6 +22,7 @@
  *   lambda_runtime.c    the Runtime API the children talk to
  *   lambda_invoke.c     Invoke (sync, Event, DryRun), the bus hook
  *   lambda_async.c      the durable async queue and its dispatcher
+ *   lambda_hot.c        hot reload: code from a watched local directory
  *
  * Locking: one mutex (state->lock) guards every in-memory runtime
  * structure (lambda_rt, lambda_worker, lambda_inv).  The edge calls a
@@ -75,6 +78,8 @@ struct lambda_inv {
 	int cold;                    /* first call of its worker */
 	int64_t init_ms;             /* that worker's init duration */
 	struct buf log;              /* START..REPORT lines of this call */
+	char *log_group;             /* where the log goes (heap), set by */
+	char *log_stream;            /* lambda_inv_finish from the worker */
 	/* Result, once done. */
 	int done;
 	int http_status;             /* 200, or an error status */
@@ -97,6 +102,7 @@ struct lambda_worker {
 	struct lambda_worker *next;  /* in rt->workers */
 	struct lambda_rt *rt;
 	char token[17];              /* names it in Runtime API paths */
+	char log_stream[96];         /* YYYY/MM/DD/[version]token */
 	pid_t pid;                   /* process group leader */
 	int out_fd;                  /* stdout+stderr, non-blocking, or -1 */
 	enum lambda_worker_state state;
@@ -132,6 +138,8 @@ struct lambda_rt {
 	int cap;                     /* most workers at once */
 	int stale;                   /* deleted: finish and go */
 	int reload;                  /* configuration changed: reload */
+	int hot_wd;                  /* inotify watch of a hot-reload code
+					directory, or 0 */
 	struct lambda_worker *workers;
 	int n_workers;
 	int n_busy;
@@ -165,8 +173,31 @@ struct lambda_state {
 	int sync_wait_ms;            /* wait for a free worker, sync calls */
 	int64_t retry_base_ms;       /* async retry backoff unit */
 	int async_running;           /* async invocations in workers */
+	int inotify_fd;              /* hot-reload watches, or -1 */
 	char session_token[64];
 };
+
+/* ---- lambda_hot.c ------------------------------------------------ */
+/* Is blob a hot-reload pseudo blob id? */
+int lambda_hot_blob(const char *blob);
+/* Code {"S3Bucket":"hot-reload","S3Key":dir}: check dir, record it under
+ * a new pseudo blob id (blob, STORE_BLOB_ID_LEN + 1 bytes) and fill
+ * sha256 (base64 of the path's SHA-256) and size (0).  0, or -1 with
+ * the error recorded. */
+int lambda_hot_code(struct lambda_state *st, struct request *req,
+		    const char *dir, char *blob, char *sha256, int64_t *size);
+/* The directory of a pseudo blob (heap), or NULL. */
+char *lambda_hot_dir(struct lambda_state *st, const char *blob);
+/* Forget a pseudo blob (the directory itself is the user's). */
+void lambda_hot_remove(struct lambda_state *st, const char *blob);
+/* Open / close the inotify descriptor (lambda_pool_start/stop). */
+int lambda_hot_start(struct lambda_state *st);
+void lambda_hot_stop(struct lambda_state *st);
+/* Watch dir; its watch descriptor, or 0 when it cannot be watched. */
+int lambda_hot_watch(struct lambda_state *st, const char *dir);
+/* The distinct watch descriptors with pending events (at most max) into
+ * wds, draining the descriptor; returns how many. */
+size_t lambda_hot_read(struct lambda_state *st, int *wds, size_t max);
 
 /* ---- lambda.c ---------------------------------------------------- */
 extern const struct service lambda_service;
@@ -372,6 +403,11 @@ int lambda_update_function_configuration(struct request *req,
 					 struct response *resp);
 int lambda_publish_version(struct request *req, struct response *resp);
 int lambda_list_versions(struct request *req, struct response *resp);
+int lambda_create_alias(struct request *req, struct response *resp);
+int lambda_get_alias(struct request *req, struct response *resp);
+int lambda_list_aliases(struct request *req, struct response *resp);
+int lambda_update_alias(struct request *req, struct response *resp);
+int lambda_delete_alias(struct request *req, struct response *resp);
 
 int lambda_add_permission(struct request *req, struct response *resp);
 int lambda_get_policy(struct request *req, struct response *resp);

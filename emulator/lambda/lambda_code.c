@@ -2,7 +2,8 @@
  * lambda_code.c - a function's deployment package.
  *
  * CreateFunction and UpdateFunctionCode send the zip base64-encoded in
- * Code.ZipFile.  It is decoded, hashed (CodeSha256 is the base64 of its
+ * Code.ZipFile, or name an S3 object (S3Bucket/S3Key, read through
+ * bus.s3_read_object), or a hot-reload directory (lambda_hot.c).  It is decoded, hashed (CodeSha256 is the base64 of its
  * SHA-256, as Lambda reports it), written as a store blob (temp, fsync,
  * rename) and unpacked into <data-dir>/lambda/code/<blob>/, the
  * directory `bootstrap` runs in (LAMBDA_TASK_ROOT).
@@ -35,6 +36,7 @@
 
 #define ZIP_MAX (50u * 1024 * 1024)       /* direct upload limit */
 #define LISTING_MAX (8u * 1024 * 1024)
+#define UNZIPPED_MAX (250u * 1024 * 1024) /* packages from S3 */
 
 int lambda_zip_name_ok(const char *name)
 {
@@ -180,6 +182,8 @@ char *lambda_code_dir(struct lambda_state *st, const char *blob)
 {
 	char dir[PATH_MAX + 64];
 	struct stat sb;
+	if (lambda_hot_blob(blob))
+		return lambda_hot_dir(st, blob);
 	snprintf(dir, sizeof(dir), "%s/code/%s", st->root, blob);
 	if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
 		return xstrdup(dir);
@@ -195,9 +199,57 @@ void lambda_code_remove(struct lambda_state *st, const char *blob)
 	char dir[PATH_MAX + 64];
 	if (!blob || !*blob)
 		return;
+	if (lambda_hot_blob(blob)) {
+		lambda_hot_remove(st, blob);
+		return;
+	}
 	snprintf(dir, sizeof(dir), "%s/code/%s", st->root, blob);
 	remove_tree(dir);
 	store_blob_remove(st->emu->store, blob);
+}
+
+/* Code.S3Bucket/S3Key of a real bucket: the object's bytes through
+ * bus.s3_read_object into *bytes (heap, caller frees).  0, or -1 with
+ * Lambda's error recorded. */
+static int read_s3(struct lambda_state *st, struct request *req,
+		   const cJSON *bucket, const cJSON *key,
+		   unsigned char **bytes, size_t *len)
+{
+	struct bus *bus = &st->emu->bus;
+	char err[128] = "";
+	char *data = NULL;
+	if (!cJSON_IsString(bucket) || !cJSON_IsString(key))
+		return req_error(req, 400, "InvalidParameterValueException",
+				 "Please provide a source for function code.");
+	if (!bus->s3_read_object)
+		return req_error(req, 400, "InvalidParameterValueException",
+				 "S3 is not part of this build; send the zip "
+				 "in ZipFile");
+	if (bus->s3_read_object(bus->s3, bucket->valuestring,
+				key->valuestring, UNZIPPED_MAX, &data, len,
+				err, sizeof(err))) {
+		if (strcmp(err, "NoSuchBucket") == 0)
+			return req_error(req, 400,
+				"InvalidParameterValueException",
+				"Error occurred while GetObject. S3 Error Code:"
+				" NoSuchBucket. S3 Error Message: The specified"
+				" bucket does not exist");
+		if (strcmp(err, "NoSuchKey") == 0)
+			return req_error(req, 400,
+				"InvalidParameterValueException",
+				"Error occurred while GetObject. S3 Error Code:"
+				" NoSuchKey. S3 Error Message: The specified "
+				"key does not exist.");
+		if (strcmp(err, "TooLarge") == 0)
+			return req_error(req, 400,
+				"InvalidParameterValueException",
+				"Unzipped size must be smaller than %u bytes",
+				UNZIPPED_MAX);
+		return req_error(req, 500, "ServiceException",
+				 "cannot read the package from S3: %s", err);
+	}
+	*bytes = (unsigned char *)data;
+	return 0;
 }
 
 int lambda_code_store(struct lambda_state *st, struct request *req,
@@ -205,14 +257,20 @@ int lambda_code_store(struct lambda_state *st, struct request *req,
 		      int64_t *size)
 {
 	const cJSON *zip = cJSON_GetObjectItemCaseSensitive(code, "ZipFile");
-	if (!cJSON_IsString(zip)) {
-		if (cJSON_GetObjectItemCaseSensitive(code, "S3Bucket") ||
-		    cJSON_GetObjectItemCaseSensitive(code, "S3Key"))
-			return req_error(req, 400,
-					 "InvalidParameterValueException",
-					 "Code from S3Bucket/S3Key is not "
-					 "supported by this emulator yet; send "
-					 "the zip in ZipFile");
+	const cJSON *bucket = cJSON_GetObjectItemCaseSensitive(code,
+							       "S3Bucket");
+	const cJSON *key = cJSON_GetObjectItemCaseSensitive(code, "S3Key");
+	if (!cJSON_IsString(zip) && cJSON_IsString(bucket) &&
+	    strcmp(bucket->valuestring, "hot-reload") == 0)
+		return lambda_hot_code(st, req, cJSON_IsString(key) ?
+					   key->valuestring : NULL,
+				       blob, sha256, size);
+	unsigned char *bytes = NULL;
+	size_t len = 0;
+	if (!cJSON_IsString(zip) && (bucket || key)) {
+		if (read_s3(st, req, bucket, key, &bytes, &len))
+			return -1;
+	} else if (!cJSON_IsString(zip)) {
 		if (cJSON_GetObjectItemCaseSensitive(code, "ImageUri"))
 			return req_error(req, 400,
 					 "InvalidParameterValueException",
@@ -220,21 +278,24 @@ int lambda_code_store(struct lambda_state *st, struct request *req,
 					 "by this emulator; use a zip");
 		return req_error(req, 400, "InvalidParameterValueException",
 				 "Please provide a source for function code.");
-	}
-	size_t in_len = strlen(zip->valuestring);
-	size_t cap = in_len / 4 * 3 + 3;
-	if (cap > ZIP_MAX + 3)
-		return req_error(req, 413, "RequestEntityTooLargeException",
-				 "Zipped file size must be smaller than %u "
-				 "bytes", ZIP_MAX);
-	unsigned char *bytes = xmalloc(cap ? cap : 1);
-	size_t len;
-	if (hash_base64_decode(zip->valuestring, in_len, bytes, cap, &len)) {
-		free(bytes);
-		return req_error(req, 400, "InvalidRequestContentException",
-				 "Could not parse request body into json: "
-				 "Could not parse payload into json: ZipFile "
-				 "is not valid base64");
+	} else {
+		size_t in_len = strlen(zip->valuestring);
+		size_t cap = in_len / 4 * 3 + 3;
+		if (cap > ZIP_MAX + 3)
+			return req_error(req, 413,
+					 "RequestEntityTooLargeException",
+					 "Zipped file size must be smaller "
+					 "than %u bytes", ZIP_MAX);
+		bytes = xmalloc(cap ? cap : 1);
+		if (hash_base64_decode(zip->valuestring, in_len, bytes, cap,
+				       &len)) {
+			free(bytes);
+			return req_error(req, 400,
+					 "InvalidRequestContentException",
+					 "Could not parse request body into "
+					 "json: Could not parse payload into "
+					 "json: ZipFile is not valid base64");
+		}
 	}
 	unsigned char digest[HASH_SHA256_LEN];
 	hash_sha256(bytes, len, digest);

@@ -67,6 +67,8 @@ static const struct store_migration lambda_migrations[] = {
 	 " condition TEXT NOT NULL,"
 	 " error TEXT,"
 	 " failed_ms INTEGER NOT NULL);"},
+	/* Hot reload: pseudo blob id -> the watched local directory. */
+	{2, "CREATE TABLE hot_dirs (blob TEXT PRIMARY KEY, dir TEXT NOT NULL);"},
 };
 
 int lambda_db_open(struct lambda_state *st, char *errbuf, size_t errlen)

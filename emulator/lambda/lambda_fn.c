@@ -324,6 +324,31 @@ int lambda_list_functions(struct request *req, struct response *resp)
 	return 0;
 }
 
+/* Whether aliases point at version of name; when they do, record
+ * Lambda's 409 naming them ([a, b]) and return 1. */
+static int version_aliased(struct request *req, struct lambda_state *st,
+			   const char *name, const char *version)
+{
+	sqlite3_stmt *stmt = store_prepare(st->db,
+		"SELECT group_concat(alias, ', ') FROM (SELECT alias FROM "
+		"aliases WHERE name = ? AND version = ? ORDER BY alias)");
+	if (!stmt)
+		return 0;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, version, -1, SQLITE_TRANSIENT);
+	int found = 0;
+	if (sqlite3_step(stmt) == SQLITE_ROW &&
+	    sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
+		found = 1;
+		req_error(req, 409, "ResourceConflictException",
+			  "Unable to delete version because the following "
+			  "aliases reference it: [%s]",
+			  (const char *)sqlite3_column_text(stmt, 0));
+	}
+	sqlite3_reset(stmt);
+	return found;
+}
+
 /* Code blobs of name ($LATEST and versions), for removal. */
 static int collect_blobs(struct lambda_state *st, const char *name,
 			 const char *version, char ***out, size_t *n)
@@ -374,6 +399,8 @@ int lambda_delete_function(struct request *req, struct response *resp)
 					 "InvalidParameterValueException",
 					 "Deletion of aliases is not "
 					 "supported.");
+	if (qualifier && version_aliased(req, st, name, qualifier))
+		return -1;
 	char **blobs;
 	size_t n_blobs;
 	int rc = -1;

@@ -256,6 +256,12 @@ void lambda_invoke_completed(struct lambda_state *st, struct lambda_inv *inv)
 	if (inv->log.len)
 		log_debug("lambda: %s log:\n%s", inv->request_id,
 			  inv->log.data);
+	/* Into CloudWatch Logs, outside the lock (this runs from
+	 * lambda_flush). */
+	struct bus *bus = &st->emu->bus;
+	if (inv->log.len && inv->log_stream && bus->logs_put)
+		bus->logs_put(bus->logs, inv->log_group, inv->log_stream,
+			      inv->log.data, inv->log.len, time_now_ms());
 	if (inv->async_id) {
 		lambda_async_completed(st, inv);
 		return;

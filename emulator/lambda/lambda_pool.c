@@ -67,6 +67,8 @@ void lambda_inv_free(struct lambda_inv *inv)
 	free(inv->error_type);
 	free(inv->function);
 	free(inv->qualifier);
+	free(inv->log_group);
+	free(inv->log_stream);
 	buf_free(&inv->log);
 	free(inv);
 }
@@ -124,6 +126,10 @@ void lambda_inv_finish(struct lambda_state *st, struct lambda_inv *inv,
 	struct lambda_worker *w = inv->worker;
 	int rss = 0;
 	if (w) {
+		free(inv->log_group);
+		free(inv->log_stream);
+		inv->log_group = xasprintf("/aws/lambda/%s", w->rt->name);
+		inv->log_stream = xstrdup(w->log_stream);
 		lambda_pool_drain(st, w);
 		lambda_worker_flush_partial(w);
 		rss = w->exited ? (int)((w->maxrss_kb + 1023) / 1024)
@@ -335,6 +341,8 @@ static struct lambda_rt *rt_load(struct lambda_state *st, const char *name,
 		inv->err_message = xstrdup("cannot unpack the function code");
 		return NULL;
 	}
+	if (lambda_hot_blob(blob))
+		rt->hot_wd = lambda_hot_watch(st, rt->code_dir);
 	rt->env = lambda_worker_env(st, rt, cfg);
 	cJSON_Delete(cfg);
 	return rt;
@@ -347,6 +355,7 @@ static void rt_adopt(struct lambda_rt *rt, struct lambda_rt *fresh)
 		     fresh->f = t; } while (0)
 	SWAP(arn);
 	SWAP(code_dir);
+	SWAP(hot_wd);
 	SWAP(handler);
 	SWAP(env);
 	SWAP(timeout_s);

@@ -181,6 +181,25 @@ static void check_all(struct lambda_state *st)
 	}
 }
 
+static void rt_forget(struct lambda_state *st, struct lambda_rt *rt,
+		      int deleting);
+
+/* A hot-reload directory changed (lock held): recycle the pools that run
+ * from it, as UpdateFunctionCode does. */
+static void hot_reload(struct lambda_state *st)
+{
+	int wds[64];
+	size_t n = lambda_hot_read(st, wds, 64);
+	for (struct lambda_rt *rt = st->rts; rt; rt = rt->next)
+		for (size_t i = 0; i < n; i++)
+			if (!rt->stale && rt->hot_wd && rt->hot_wd == wds[i]) {
+				log_info("lambda: %s changed, reloading %s",
+					 rt->code_dir, rt->name);
+				rt_forget(st, rt, 0);
+				break;
+			}
+}
+
 static void *supervisor_main(void *arg)
 {
 	struct lambda_state *st = arg;
@@ -189,7 +208,7 @@ static void *supervisor_main(void *arg)
 	size_t alloc = 0;
 	pthread_mutex_lock(&st->lock);
 	while (!st->stopping) {
-		size_t n = 1;
+		size_t n = 2;
 		for (struct lambda_rt *rt = st->rts; rt; rt = rt->next)
 			for (struct lambda_worker *w = rt->workers; w;
 			     w = w->next)
@@ -201,6 +220,9 @@ static void *supervisor_main(void *arg)
 		}
 		size_t k = 0;
 		pfds[k].fd = st->wake_pipe[0];
+		pfds[k].events = POLLIN;
+		ws[k++] = NULL;
+		pfds[k].fd = st->inotify_fd; /* poll ignores -1 */
 		pfds[k].events = POLLIN;
 		ws[k++] = NULL;
 		for (struct lambda_rt *rt = st->rts; rt; rt = rt->next)
@@ -220,7 +242,9 @@ static void *supervisor_main(void *arg)
 			while (read(st->wake_pipe[0], drain, sizeof(drain)) > 0)
 				;
 		}
-		for (size_t i = 1; i < k; i++)
+		if (pfds[1].revents)
+			hot_reload(st);
+		for (size_t i = 2; i < k; i++)
 			if (pfds[i].revents)
 				lambda_pool_drain(st, ws[i]);
 		check_all(st);
@@ -236,12 +260,16 @@ static void *supervisor_main(void *arg)
 
 int lambda_pool_start(struct lambda_state *st)
 {
-	if (pipe2(st->wake_pipe, O_CLOEXEC | O_NONBLOCK))
+	lambda_hot_start(st);
+	if (pipe2(st->wake_pipe, O_CLOEXEC | O_NONBLOCK)) {
+		lambda_hot_stop(st);
 		return -1;
+	}
 	if (pthread_create(&st->supervisor, NULL, supervisor_main, st)) {
 		close(st->wake_pipe[0]);
 		close(st->wake_pipe[1]);
 		st->wake_pipe[0] = st->wake_pipe[1] = -1;
+		lambda_hot_stop(st);
 		return -1;
 	}
 	return 0;
@@ -344,6 +372,7 @@ void lambda_pool_stop(struct lambda_state *st)
 	}
 	pthread_mutex_unlock(&st->lock);
 	lambda_flush(st);
+	lambda_hot_stop(st);
 	if (st->wake_pipe[0] >= 0) {
 		close(st->wake_pipe[0]);
 		close(st->wake_pipe[1]);

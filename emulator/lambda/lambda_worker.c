@@ -167,8 +167,9 @@ struct lambda_worker *lambda_worker_spawn(struct lambda_state *st,
 	for (char *p = day; *p; p++)
 		if (*p == '-')
 			*p = '/';
-	env_add(&env, &n, "AWS_LAMBDA_LOG_STREAM_NAME=%s/[%s]%s", day,
-		rt->version, w->token);
+	snprintf(w->log_stream, sizeof(w->log_stream), "%s/[%s]%s", day,
+		 rt->version, w->token);
+	env_add(&env, &n, "AWS_LAMBDA_LOG_STREAM_NAME=%s", w->log_stream);
 
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;

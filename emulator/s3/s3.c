@@ -616,6 +616,8 @@ static int s3_init(struct emulator *emu, void **out, char *errbuf,
 		free(s3);
 		return -1;
 	}
+	emu->bus.s3 = s3;
+	emu->bus.s3_read_object = s3_bus_read_object;
 	*out = s3;
 	return 0;
 }
@@ -631,6 +633,10 @@ static void s3_shutdown(void *state)
 	if (!s3)
 		return;
 	s3_notify_stop(s3);
+	if (s3->emu && s3->emu->bus.s3 == s3) {
+		s3->emu->bus.s3 = NULL;
+		s3->emu->bus.s3_read_object = NULL;
+	}
 	pthread_mutex_destroy(&s3->lock);
 	pthread_cond_destroy(&s3->cond);
 	free(s3);

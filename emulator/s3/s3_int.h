@@ -202,6 +202,11 @@ op_begin_fn s3_post_object_begin;
 int s3_notify_enqueue(struct request *req, const char *bucket,
 		      const char *key, const char *event_name, uint64_t size,
 		      const char *etag);
+/* bus.s3_read_object (s3_bus.c); errbuf gets "NoSuchBucket",
+ * "NoSuchKey", "TooLarge" or a reason. */
+int s3_bus_read_object(void *state, const char *bucket, const char *key,
+		       size_t max_len, char **data, size_t *len,
+		       char *errbuf, size_t errlen);
 int s3_notify_start(struct s3 *s3);
 void s3_notify_stop(struct s3 *s3);
 void s3_notify_wake(struct s3 *s3);
