@@ -131,3 +131,43 @@ def boto3_client(endpoint, service):
     return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
                         aws_access_key_id="test", aws_secret_access_key="test",
                         config=Config(retries={"max_attempts": 1}))
+
+
+class OnMoto:
+    """Mixin: run a cases class against a fresh moto_server.  The cases
+    class defines prepare(cls), which creates what its tests need."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Moto().start()
+        cls.endpoint = cls.server.endpoint
+        try:
+            cls.prepare()
+        except BaseException:
+            cls.server.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+
+class OnEmulator:
+    """Mixin: the same cases against a fresh emulator, which must exit 0."""
+
+    @classmethod
+    def setUpClass(cls):
+        from emu import Emulator
+        cls.emu = Emulator().start()
+        cls.endpoint = cls.emu.endpoint
+        try:
+            cls.prepare()
+        except BaseException:
+            cls.emu.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = cls.emu.stop()
+        if rc != 0:
+            raise AssertionError("emulator exited with %s:\n%s" % (rc, cls.emu.logs()))

@@ -9,8 +9,7 @@ import tempfile
 import unittest
 import urllib.request
 
-from emu import Emulator
-from sdk_support import Moto, boto3_client, program, sdk_env
+from sdk_support import OnEmulator, OnMoto, boto3_client, program, sdk_env
 
 JPEG = b"\xff\xd8\xff\xe0" + os.urandom(2048) + b"\xff\xd9"
 
@@ -32,6 +31,8 @@ class ImgctlCases:
             if code in ("NotImplemented", "UnknownOperationException"):
                 raise unittest.SkipTest("emulator has no DynamoDB yet (%s)" % code)
             raise
+
+    prepare = make_stack
 
     def ctl(self, *args):
         return subprocess.run([program("bin/imgctl")] + list(args), capture_output=True,
@@ -102,38 +103,12 @@ class ImgctlCases:
         self.assertIn("ClientError", out.stderr)
 
 
-class TestImgctlMoto(ImgctlCases, unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Moto().start()
-        cls.endpoint = cls.server.endpoint
-        try:
-            cls.make_stack()
-        except BaseException:
-            cls.server.stop()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
+class TestImgctlMoto(OnMoto, ImgctlCases, unittest.TestCase):
+    pass
 
 
-class TestImgctlEmulator(ImgctlCases, unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = Emulator().start()
-        cls.endpoint = cls.emu.endpoint
-        try:
-            cls.make_stack()
-        except BaseException:
-            cls.emu.stop()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        rc = cls.emu.stop()
-        if rc != 0:
-            raise AssertionError("emulator exited with %s:\n%s" % (rc, cls.emu.logs()))
+class TestImgctlEmulator(OnEmulator, ImgctlCases, unittest.TestCase):
+    pass
 
 
 if __name__ == "__main__":

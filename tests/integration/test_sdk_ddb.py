@@ -6,8 +6,7 @@ Query on the table and on a GSI, and missing tables and items."""
 import json
 import unittest
 
-from emu import Emulator
-from sdk_support import Moto, boto3_client, drive, sdk_env
+from sdk_support import OnEmulator, OnMoto, boto3_client, drive, sdk_env
 
 TABLE = "sdk-images"
 
@@ -35,6 +34,8 @@ class DdbCases:
                 raise unittest.SkipTest("emulator has no DynamoDB CreateTable yet (%s)" % code)
             raise
         cls.ddb = ddb
+
+    prepare = make_table
 
     def run_sdk(self, *args):
         out = drive(sdk_env(self.endpoint), *[json.dumps(a) if isinstance(a, (dict, list))
@@ -116,38 +117,12 @@ class DdbCases:
         self.assertIsNotNone(r["last_key"])
 
 
-class TestDdbMoto(DdbCases, unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Moto().start()
-        cls.endpoint = cls.server.endpoint
-        try:
-            cls.make_table()
-        except BaseException:
-            cls.server.stop()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
+class TestDdbMoto(OnMoto, DdbCases, unittest.TestCase):
+    pass
 
 
-class TestDdbEmulator(DdbCases, unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = Emulator().start()
-        cls.endpoint = cls.emu.endpoint
-        try:
-            cls.make_table()
-        except BaseException:
-            cls.emu.stop()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        rc = cls.emu.stop()
-        if rc != 0:
-            raise AssertionError("emulator exited with %s:\n%s" % (rc, cls.emu.logs()))
+class TestDdbEmulator(OnEmulator, DdbCases, unittest.TestCase):
+    pass
 
 
 if __name__ == "__main__":

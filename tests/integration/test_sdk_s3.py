@@ -10,8 +10,7 @@ import unittest
 import urllib.error
 import urllib.request
 
-from emu import Emulator
-from sdk_support import Moto, boto3_client, drive, sdk_env, skip_if_missing
+from sdk_support import OnEmulator, OnMoto, boto3_client, drive, sdk_env, skip_if_missing
 
 
 class S3Cases:
@@ -29,6 +28,8 @@ class S3Cases:
                 raise unittest.SkipTest("emulator has no S3 CreateBucket yet")
             raise
         cls.s3 = s3
+
+    prepare = make_bucket
 
     def run_sdk(self, *args, **env):
         return drive(sdk_env(self.endpoint, **env), *args)
@@ -149,38 +150,12 @@ class S3Cases:
         self.assertEqual((r["ok"], r["code"]), (False, "InvalidParameter"))
 
 
-class TestS3Moto(S3Cases, unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Moto().start()
-        cls.endpoint = cls.server.endpoint
-        try:
-            cls.make_bucket()
-        except BaseException:
-            cls.server.stop()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
+class TestS3Moto(OnMoto, S3Cases, unittest.TestCase):
+    pass
 
 
-class TestS3Emulator(S3Cases, unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = Emulator().start()
-        cls.endpoint = cls.emu.endpoint
-        try:
-            cls.make_bucket()
-        except BaseException:
-            cls.emu.stop()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        rc = cls.emu.stop()
-        if rc != 0:
-            raise AssertionError("emulator exited with %s:\n%s" % (rc, cls.emu.logs()))
+class TestS3Emulator(OnEmulator, S3Cases, unittest.TestCase):
+    pass
 
 
 if __name__ == "__main__":
