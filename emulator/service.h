@@ -316,6 +316,11 @@ struct bus {
 	int (*lambda_invoke_async)(void *lambda, const char *function_arn,
 				   const char *payload, size_t len,
 				   char *errbuf, size_t errlen);
+	/* Does function_arn's resource policy let principal (a service,
+	 * "s3.amazonaws.com") invoke it for source_arn?  1 allowed, 0 not
+	 * (also: no such function). */
+	int (*lambda_allows)(void *lambda, const char *function_arn,
+			     const char *principal, const char *source_arn);
 	void *sns; /* the SNS service's state */
 	/* Publish to topic_arn (subject may be NULL); the new message id is
 	 * written to message_id (37 bytes).  0, or -1 with errbuf. */

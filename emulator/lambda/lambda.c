@@ -99,6 +99,7 @@ static int lambda_init(struct emulator *emu, void **state, char *errbuf,
 	snprintf(st->session_token, sizeof(st->session_token), "%s", tok);
 	emu->bus.lambda = st;
 	emu->bus.lambda_invoke_async = lambda_bus_invoke_async;
+	emu->bus.lambda_allows = lambda_bus_allows;
 	*state = st;
 	return 0;
 }
@@ -129,6 +130,7 @@ static void lambda_shutdown(void *state)
 	if (st->emu->bus.lambda == st) {
 		st->emu->bus.lambda = NULL;
 		st->emu->bus.lambda_invoke_async = NULL;
+		st->emu->bus.lambda_allows = NULL;
 	}
 	free(st);
 }

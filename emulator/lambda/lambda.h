@@ -363,6 +363,11 @@ int lambda_invoke_async_v1(struct request *req, struct response *resp);
 int lambda_bus_invoke_async(void *lambda, const char *function_arn,
 			    const char *payload, size_t len, char *errbuf,
 			    size_t errlen);
+/* ---- lambda_policy.c --------------------------------------------- */
+/* The bus hook: does the resource policy allow principal to invoke
+ * function_arn for source_arn?  1 or 0. */
+int lambda_bus_allows(void *lambda, const char *function_arn,
+		      const char *principal, const char *source_arn);
 /* An invocation finished (called by lambda_flush, no lock held). */
 void lambda_invoke_completed(struct lambda_state *st, struct lambda_inv *inv);
 /* ---- lambda_async.c ---------------------------------------------- */

@@ -13,7 +13,9 @@
  *
  * Settings are per function: a Qualifier is checked to exist but the
  * setting is the function's.  The policy is kept as Lambda returns it (a
- * JSON document, in a string).  It is recorded, not enforced.
+ * JSON document, in a string).  It is enforced only where AWS checks it
+ * up front, with --auth sigv4: S3 notification destinations
+ * (lambda_policy.c, bus.lambda_allows).
  */
 #include "config.h"
 #include "lambda.h"

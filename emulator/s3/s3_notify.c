@@ -9,7 +9,9 @@
  * botocore model names them), event-name wildcards (s3:ObjectCreated:*)
  * and prefix/suffix filter rules.  It is stored parsed, one row per
  * target, and rendered back in AWS's shape.  Saving it queues
- * s3:TestEvent for SNS and SQS targets (S3 sends none to Lambda).
+ * s3:TestEvent for SNS and SQS targets (S3 sends none to Lambda).  With
+ * --auth sigv4 Lambda targets are checked against the function's
+ * resource policy first (bus.lambda_allows), as AWS does.
  *
  * Events: every object change calls s3_notify_enqueue inside the
  * transaction that changes the row, so an event exists exactly when its
@@ -30,6 +32,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "config.h"
 #include "ids.h"
 #include "log.h"
 #include "timefmt.h"
@@ -370,6 +373,34 @@ static char *test_event(struct request *req, const char *bucket)
 	return out;
 }
 
+/*
+ * With --auth sigv4, S3 (like AWS) accepts a Lambda target only when the
+ * function exists and its resource policy lets s3.amazonaws.com invoke
+ * it for this bucket (bus.lambda_allows).  0, or -1 with the error.
+ */
+static int lambda_targets_allowed(struct request *req, const char *bucket,
+				  const struct rule *rules, size_t n)
+{
+	const struct bus *bus = &req->emu->bus;
+	if (req->emu->config->auth != AUTH_SIGV4 || !bus->lambda_allows)
+		return 0;
+	char *source = arena_printf(req->arena, "arn:aws:s3:::%s", bucket);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(rules[i].type, "lambda") != 0 ||
+		    bus->lambda_allows(bus->lambda, rules[i].arn,
+				       "s3.amazonaws.com", source))
+			continue;
+		return invalid_argument(
+			req, "Unable to validate the following destination "
+			     "configurations",
+			rules[i].arn,
+			arena_printf(req->arena, "Not authorized to invoke "
+						  "function [%s]",
+				      rules[i].arn));
+	}
+	return 0;
+}
+
 int s3_put_notification(struct request *req, struct response *resp)
 {
 	struct s3 *s3 = req->service_state;
@@ -402,6 +433,8 @@ int s3_put_notification(struct request *req, struct response *resp)
 					     "bucket cannot share a common "
 					     "event type.",
 					NULL, NULL);
+	if (lambda_targets_allowed(req, bucket, rules, n))
+		return -1;
 	int eventbridge = xml_child(doc, "EventBridgeConfiguration") != NULL;
 	if (store_begin(s3->db))
 		return s3_internal(req, "begin");
