@@ -17,24 +17,13 @@
  * carries the same name so subscriptions can filter on it.
  */
 #include "handler_int.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
-
-/* Now as ISO 8601 UTC with milliseconds, as S3's eventTime is written. */
-static void now_iso(char out[40])
-{
-	struct timeval tv;
-	struct tm tm;
-	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	size_t n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, 40 - n, ".%03dZ", (int)(tv.tv_usec / 1000));
-}
 
 static void put_s_if(cJSON *map, const char *name, const char *v)
 {
@@ -53,8 +42,8 @@ static void put_dims(cJSON *map, int width, int height)
 cJSON *pipeline_build_item(const struct pipeline *p, struct record *r,
 			   const struct imgpipe_result *res)
 {
-	char now[40];
-	now_iso(now);
+	char now[TIMEFMT_MAX];
+	time_iso8601_ms(time_now_ms(), now);
 	const struct imgpipe_meta *m = &res->meta;
 	int ok = res->fail == IMGPIPE_OK;
 	cJSON *item = aws_ddb_item();
@@ -164,8 +153,8 @@ static void cache_item(struct pipeline *p, struct record *r, const char *json)
 static void mark_published(struct pipeline *p, struct record *r,
 			   const char *message_id)
 {
-	char now[40];
-	now_iso(now);
+	char now[TIMEFMT_MAX];
+	time_iso8601_ms(time_now_ms(), now);
 	cJSON *key = aws_ddb_item(), *values = aws_ddb_item();
 	aws_ddb_put(key, "image_id", aws_ddb_s(r->id));
 	aws_ddb_put(values, ":t", aws_ddb_s(now));

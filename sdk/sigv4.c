@@ -10,6 +10,7 @@
  */
 #include "sigv4.h"
 #include "hash.h"
+#include "timefmt.h"
 #include "uri.h"
 #include "xalloc.h"
 
@@ -32,10 +33,10 @@ static int is_digits(const char *s, size_t len)
 
 void sigv4_format_date(time_t t, char *out)
 {
-	struct tm tm;
+	char basic[TIMEFMT_MAX];
 
-	gmtime_r(&t, &tm);
-	strftime(out, SIGV4_DATE_LEN + 1, "%Y%m%dT%H%M%SZ", &tm);
+	time_iso8601_basic((int64_t)t * 1000, basic);
+	memcpy(out, basic, SIGV4_DATE_LEN + 1);
 }
 
 /* Build a time_t from UTC fields, rejecting out-of-range ones. */

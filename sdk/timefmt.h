@@ -6,7 +6,8 @@
  *   HTTP date (RFC 7231)        Thu, 02 Jan 2025 03:04:05 GMT
  *   epoch seconds, fractional   1735787045.678           (JSON protocols)
  *
- * Every output buffer is TIMEFMT_MAX bytes; every value is UTC.
+ * Every output buffer is TIMEFMT_MAX bytes; every value is UTC.  It lives
+ * in sdk/ so the emulator and the pipeline share one implementation.
  */
 #ifndef IMGPIPE_TIMEFMT_H
 #define IMGPIPE_TIMEFMT_H
