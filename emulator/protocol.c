@@ -251,3 +251,16 @@ void query_send(struct response *resp, struct buf *b)
 	resp_header(resp, "Content-Type", "text/xml");
 	resp_body_buf(resp, b);
 }
+
+void query_answer_one(struct request *req, struct response *resp,
+		      const char *action, const char *name, const char *value)
+{
+	struct buf b;
+	buf_init(&b, 1 << 16);
+	query_begin(&b, req->service, action);
+	buf_puts(&b, "\n    ");
+	query_element(&b, name, value);
+	buf_puts(&b, "\n  ");
+	query_end(&b, req, action);
+	query_send(resp, &b);
+}

@@ -39,5 +39,9 @@ void query_end(struct buf *b, const struct request *req, const char *action);
 /* <name>escaped value</name> */
 void query_element(struct buf *b, const char *name, const char *value);
 void query_send(struct response *resp, struct buf *b);
+/* The whole answer of an action whose result is one element, e.g.
+ * CreateTopic's <TopicArn>. */
+void query_answer_one(struct request *req, struct response *resp,
+		      const char *action, const char *name, const char *value);
 
 #endif

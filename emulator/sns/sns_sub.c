@@ -251,19 +251,6 @@ static int queue_confirmation(struct request *req, const struct sub_row *r,
 	return rc;
 }
 
-static void answer_sub_arn(struct request *req, struct response *resp,
-			   const char *action, const char *arn)
-{
-	struct buf b;
-	buf_init(&b, 1 << 16);
-	query_begin(&b, req->service, action);
-	buf_puts(&b, "\n    ");
-	query_element(&b, "SubscriptionArn", arn);
-	buf_puts(&b, "\n  ");
-	query_end(&b, req, action);
-	query_send(resp, &b);
-}
-
 /* Find an existing subscription of topic for protocol+endpoint. */
 static int find_existing(struct request *req, const char *topic,
 			 const char *protocol, const char *endpoint,
@@ -394,7 +381,7 @@ int sns_subscribe(struct request *req, struct response *resp)
 					" Subscription already exists with "
 					"different attributes");
 		}
-		answer_sub_arn(req, resp, "Subscribe",
+		query_answer_one(req, resp, "Subscribe", "SubscriptionArn",
 			       r.confirmed || return_arn
 				       ? r.arn
 				       : "pending confirmation");
@@ -421,7 +408,7 @@ int sns_subscribe(struct request *req, struct response *resp)
 		return sns_internal_error(req);
 	}
 	sns_wake(sns);
-	answer_sub_arn(req, resp, "Subscribe",
+	query_answer_one(req, resp, "Subscribe", "SubscriptionArn",
 		       r.confirmed || return_arn ? r.arn
 						 : "pending confirmation");
 	return 0;
@@ -493,49 +480,48 @@ int sns_confirm_subscription(struct request *req, struct response *resp)
 		store_rollback(sns->db);
 		return sns_internal_error(req);
 	}
-	answer_sub_arn(req, resp, "ConfirmSubscription", arn);
+	query_answer_one(req, resp, "ConfirmSubscription",
+			 "SubscriptionArn", arn);
+	return 0;
+}
+
+/* Run each statement of sql (one ?1 parameter, bound to arg) in order;
+ * 0, or -1 at the first that fails. */
+static int run_each(struct sns *sns, const char *const *sql, size_t n,
+		    const char *arg)
+{
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_stmt *st = store_prepare(sns->db, sql[i]);
+		if (!st)
+			return -1;
+		sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return -1;
+	}
 	return 0;
 }
 
 /* Delete one subscription and cancel what is queued for it. */
 static int delete_sub(struct sns *sns, const char *arn)
 {
-	const char *sql[] = {
+	static const char *const sql[] = {
 		"UPDATE outbox SET state = 'cancelled' WHERE sub_arn = ?1 AND "
 		"state = 'pending'",
 		"DELETE FROM subs WHERE arn = ?1",
 	};
-	for (size_t i = 0; i < 2; i++) {
-		sqlite3_stmt *st = store_prepare(sns->db, sql[i]);
-		if (!st)
-			return -1;
-		sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-		int rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return -1;
-	}
-	return 0;
+	return run_each(sns, sql, 2, arn);
 }
 
 int sns_subs_delete_for_topic(struct sns *sns, const char *topic_arn)
 {
-	const char *sql[] = {
+	static const char *const sql[] = {
 		"UPDATE outbox SET state = 'cancelled' WHERE topic_arn = ?1 "
 		"AND state = 'pending'",
 		"DELETE FROM subs WHERE topic_arn = ?1",
 	};
-	for (size_t i = 0; i < 2; i++) {
-		sqlite3_stmt *st = store_prepare(sns->db, sql[i]);
-		if (!st)
-			return -1;
-		sqlite3_bind_text(st, 1, topic_arn, -1, SQLITE_STATIC);
-		int rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return -1;
-	}
-	return 0;
+	return run_each(sns, sql, 2, topic_arn);
 }
 
 int sns_unsubscribe(struct request *req, struct response *resp)

@@ -214,19 +214,6 @@ static int same_attrs(const cJSON *stored, const struct sns_pair *attrs,
 	return 1;
 }
 
-static void answer_topic_arn(struct request *req, struct response *resp,
-			     const char *action, const char *arn)
-{
-	struct buf b;
-	buf_init(&b, 1 << 16);
-	query_begin(&b, req->service, action);
-	buf_puts(&b, "\n    ");
-	query_element(&b, "TopicArn", arn);
-	buf_puts(&b, "\n  ");
-	query_end(&b, req, action);
-	query_send(resp, &b);
-}
-
 int sns_create_topic(struct request *req, struct response *resp)
 {
 	struct sns *sns = req->service_state;
@@ -284,7 +271,7 @@ int sns_create_topic(struct request *req, struct response *resp)
 					 "Invalid parameter: Attributes Reason:"
 					 " Topic already exists with different "
 					 "attributes");
-		answer_topic_arn(req, resp, "CreateTopic", arn);
+		query_answer_one(req, resp, "CreateTopic", "TopicArn", arn);
 		return 0;
 	}
 	char *text = cJSON_PrintUnformatted(obj);
@@ -305,7 +292,7 @@ int sns_create_topic(struct request *req, struct response *resp)
 		store_rollback(sns->db);
 		return sns_internal_error(req);
 	}
-	answer_topic_arn(req, resp, "CreateTopic", arn);
+	query_answer_one(req, resp, "CreateTopic", "TopicArn", arn);
 	return 0;
 }
 
